@@ -1,0 +1,62 @@
+import * as z from 'zod/mini'
+
+/*
+ * Bodies of the control surface (`/__mock/*`). Strict objects: a typo in a test's fault
+ * (`{ type: 'stal' }`) must fail loudly instead of silently doing nothing.
+ */
+
+export const createSessionBody = z.strictObject({
+  title: z.optional(z.string().check(z.maxLength(500))),
+  parentID: z.optional(z.string().check(z.minLength(1))),
+})
+
+export const toolScript = z.strictObject({
+  name: z.string().check(z.minLength(1), z.maxLength(200)),
+  input: z.optional(z.unknown()),
+  output: z.string(),
+  fail: z.optional(z.boolean()),
+})
+
+export const turnBody = z.strictObject({
+  prompt: z.string(),
+  text: z.string(),
+  reasoning: z.optional(z.string()),
+  tools: z.optional(z.array(toolScript).check(z.maxLength(100))),
+  /** Characters per delta. @default 3 */
+  chunk: z.optional(z.int().check(z.gte(1), z.lte(1_000_000))),
+  /** Pause before each delta; 0 yields to the event loop only. @default 15 */
+  intervalMs: z.optional(z.int().check(z.gte(0), z.lte(600_000))),
+  /** Background work never makes the session active. @default false */
+  background: z.optional(z.boolean()),
+})
+
+export const faultBody = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('drop'), mode: z.optional(z.enum(['end', 'reset'])) }),
+  z.strictObject({ type: z.literal('drop-after'), frames: z.int().check(z.gte(1)) }),
+  z.strictObject({ type: z.literal('stall'), on: z.boolean() }),
+  z.strictObject({
+    type: z.literal('split'),
+    on: z.optional(z.boolean()),
+    bytes: z.optional(z.int().check(z.gte(1), z.lte(65_536))),
+  }),
+  z.strictObject({ type: z.literal('duplicate'), on: z.boolean() }),
+  z.strictObject({ type: z.literal('restart') }),
+  z.strictObject({
+    type: z.literal('shed'),
+    on: z.boolean(),
+    retryAfterSeconds: z.optional(z.int().check(z.gte(0), z.lte(86_400))),
+  }),
+  z.strictObject({ type: z.literal('clear') }),
+])
+
+export type CreateSessionInput = z.infer<typeof createSessionBody>
+export type ToolScript = z.infer<typeof toolScript>
+export type TurnInput = z.infer<typeof turnBody>
+export type Fault = z.infer<typeof faultBody>
+
+/** A short, human-readable reason for a 400. */
+export const describeIssues = (issues: readonly { path: readonly PropertyKey[]; message: string }[]): string =>
+  issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.map(String).join('.') || '(body)'}: ${issue.message}`)
+    .join('; ')

@@ -1,0 +1,67 @@
+import type { SessionEvent, UnknownEvent } from '../protocol/events.js'
+import { createSessionStore, type SessionHandle } from '../store/session-store.js'
+import type { FlushScheduler } from '../store/scheduler.js'
+import { sessionEvents, type SessionEventsOptions } from '../stream/events.js'
+import type { ConnectionOptions } from '../transport/connection.js'
+
+export interface SessionClientOptions extends Omit<ConnectionOptions, 'sessionID' | 'after' | 'onHistoryReset'> {
+  /** How store notifications are batched. @default once per animation frame (browser) or task */
+  readonly scheduler?: FlushScheduler | undefined
+  /** Valid events of a type this client does not know: kept out of the view, reported here. */
+  readonly onUnknownEvent?: ((event: UnknownEvent, sessionID: string) => void) | undefined
+}
+
+export interface SessionOptions {
+  /** Resume after this durable seq. Ignored when a handle for the id already exists. */
+  readonly after?: number | undefined
+}
+
+export interface EventsOptions
+  extends Pick<SessionEventsOptions, 'after' | 'signal' | 'highWaterMark' | 'onHistoryReset'> {
+  readonly sessionID: string
+}
+
+export interface SessionClient {
+  /** One handle per session id per client: calling again returns the same handle. */
+  session(sessionID: string, options?: SessionOptions): SessionHandle
+  readonly sessions: {
+    /** The session-scoped stream of typed events, for code that is not a UI. */
+    events(options: EventsOptions): AsyncIterable<SessionEvent>
+  }
+  /** Closes every handle this client made. Idempotent. */
+  close(): void
+}
+
+export function createSessionClient(options: SessionClientOptions): SessionClient {
+  const handles = new Map<string, SessionHandle>()
+  const connectionOptions = { ...options, scheduler: undefined, onUnknownEvent: undefined }
+  const unknownFor = (sessionID: string) =>
+    options.onUnknownEvent === undefined ? undefined : (event: UnknownEvent) => options.onUnknownEvent?.(event, sessionID)
+
+  return {
+    session(sessionID, sessionOptions = {}) {
+      const existing = handles.get(sessionID)
+      if (existing !== undefined) return existing
+      const handle = createSessionStore({
+        ...connectionOptions,
+        sessionID,
+        after: sessionOptions.after,
+        scheduler: options.scheduler,
+        onUnknownEvent: unknownFor(sessionID),
+        onClose: () => {
+          if (handles.get(sessionID) === handle) handles.delete(sessionID)
+        },
+      })
+      handles.set(sessionID, handle)
+      return handle
+    },
+    sessions: {
+      events: (eventsOptions) =>
+        sessionEvents({ ...connectionOptions, ...eventsOptions, onUnknownEvent: unknownFor(eventsOptions.sessionID) }),
+    },
+    close() {
+      for (const handle of [...handles.values()]) handle.close()
+      handles.clear()
+    },
+  }
+}

@@ -1,0 +1,198 @@
+import { atom, onMount, type ReadableAtom } from 'nanostores'
+import type { SessionStreamError } from '../errors.js'
+import { CURSOR_START } from '../protocol/constants.js'
+import type { SessionEvent, UnknownEvent } from '../protocol/events.js'
+import { openConnection, type Connection, type ConnectionOptions } from '../transport/connection.js'
+import { emptyCounters, type ConnectionCounters, type ConnectionStatus } from '../transport/status.js'
+import { foldEvents, initialView, type ApplyOutcome } from '../view/fold.js'
+import type { SessionView } from '../view/types.js'
+import { defaultScheduler, type FlushScheduler } from './scheduler.js'
+
+export interface SessionCounters extends ConnectionCounters {
+  /** Live fragments folded into the view. */
+  readonly liveApplied: number
+  /** Fragments or tool results for a part the view never saw: protocol violations, ignored. */
+  readonly orphans: number
+}
+
+export interface SessionConnection extends Omit<ConnectionStatus, 'counters'> {
+  readonly counters: SessionCounters
+}
+
+export interface SessionHandle {
+  readonly id: string
+  /** The folded session. Subscribing opens the stream; the last unsubscribe closes it. */
+  readonly $view: ReadableAtom<SessionView>
+  /** The connection's health. Subscribing also keeps the stream open. */
+  readonly $connection: ReadableAtom<SessionConnection>
+  /** Stops for good: no timer, listener or request is left behind. Idempotent. */
+  close(): void
+}
+
+export interface SessionStoreOptions extends Omit<ConnectionOptions, 'onHistoryReset'> {
+  readonly scheduler?: FlushScheduler | undefined
+  readonly onUnknownEvent?: ((event: UnknownEvent) => void) | undefined
+  /** Called when the handle closes, so a client can forget it. */
+  readonly onClose?: (() => void) | undefined
+}
+
+/** Above this many unflushed events we fold at once rather than wait for the frame. */
+const MAX_PENDING = 10_000
+
+const idleConnection = (cursor: number): SessionConnection => ({
+  state: 'idle',
+  attempt: 0,
+  nextRetryAt: null,
+  lastError: null,
+  lastByteAt: null,
+  cursor,
+  synced: false,
+  counters: { ...emptyCounters(), liveApplied: 0, orphans: 0 },
+})
+
+export function createSessionStore(options: SessionStoreOptions): SessionHandle {
+  const schedule = options.scheduler ?? defaultScheduler
+  const $view = atom<SessionView>(initialView(options.sessionID))
+  const $connection = atom<SessionConnection>(idleConnection(options.after ?? CURSOR_START))
+
+  let connection: Connection | undefined
+  let closed = false
+  let mounted = 0
+  let pending: SessionEvent[] = []
+  // After a history reset the view is rebuilt here, out of sight, and swapped in whole on
+  // its snapshot: the user never sees an empty or half-built session.
+  let staging: { view: SessionView; pending: SessionEvent[]; synced: boolean } | undefined
+  let cancelFlush: (() => void) | undefined
+  let liveApplied = 0
+  let orphans = 0
+  let published: ConnectionStatus | undefined
+  let stopCurrent = () => {}
+
+  const count = (event: SessionEvent, outcome: ApplyOutcome) => {
+    if (outcome === 'orphan') orphans++
+    else if (outcome === 'applied' && event.durable === undefined && event.type !== 'session.activity') liveApplied++
+  }
+
+  const flush = () => {
+    cancelFlush?.()
+    cancelFlush = undefined
+    if (pending.length > 0) {
+      const events = pending
+      pending = []
+      $view.set(foldEvents(events, $view.get(), count))
+    }
+    if (staging !== undefined && staging.pending.length > 0) {
+      staging.view = foldEvents(staging.pending, staging.view, count)
+      staging.pending = []
+      if (staging.synced) {
+        $view.set(staging.view)
+        staging = undefined
+      }
+    }
+    publishStatus()
+  }
+
+  const publishStatus = () => {
+    if (connection === undefined) return
+    const status = connection.status()
+    const current = $connection.get()
+    if (status === published && current.counters.liveApplied === liveApplied && current.counters.orphans === orphans) {
+      return
+    }
+    published = status
+    $connection.set({ ...status, counters: { ...status.counters, liveApplied, orphans } })
+  }
+
+  const requestFlush = () => {
+    if (cancelFlush === undefined) cancelFlush = schedule(flush)
+  }
+
+  const onEvent = (event: SessionEvent) => {
+    if (staging !== undefined) {
+      staging.pending.push(event)
+      if (event.type === 'session.activity') staging.synced = true
+    } else pending.push(event)
+    if (pending.length + (staging?.pending.length ?? 0) >= MAX_PENDING) flush()
+    else requestFlush()
+  }
+
+  const onEnd = (error: SessionStreamError | undefined) => {
+    flush()
+    staging = undefined
+    // The connection stopped for good (deleted, unauthorized, failed): a later mount may try anew.
+    connection = undefined
+    published = undefined
+    if (error?.code === 'session-not-found' && !$view.get().info.deleted) {
+      const view = $view.get()
+      $view.set({ ...view, info: { ...view.info, deleted: true } })
+    }
+  }
+
+  const start = () => {
+    if (closed || connection !== undefined) return
+    // A stopped connection may still unwind: its late callbacks must not touch this store.
+    const self = {}
+    let active: object | undefined = self
+    stopCurrent = () => {
+      active = undefined
+    }
+    const cursor = $view.get().cursor
+    connection = openConnection(
+      { ...options, after: cursor === CURSOR_START ? options.after : cursor },
+      {
+        event: (event) => {
+          if (active === self) onEvent(event)
+        },
+        unknown: (event) => {
+          if (active === self) options.onUnknownEvent?.(event)
+        },
+        reset: () => {
+          if (active !== self) return
+          flush()
+          staging = { view: initialView(options.sessionID), pending: [], synced: false }
+        },
+        changed: () => {
+          if (active === self) requestFlush()
+        },
+        end: (error) => {
+          if (active === self) onEnd(error)
+        },
+      },
+    )
+  }
+
+  const stop = () => {
+    const current = connection
+    if (current === undefined) return
+    flush()
+    stopCurrent()
+    current.close()
+    connection = undefined
+    staging = undefined
+    published = undefined
+    cancelFlush?.()
+    cancelFlush = undefined
+    $connection.set({ ...$connection.get(), state: 'closed', nextRetryAt: null })
+  }
+
+  const acquire = () => {
+    if (mounted++ === 0) start()
+    return () => {
+      if (--mounted === 0) stop()
+    }
+  }
+  onMount($view, acquire)
+  onMount($connection, acquire)
+
+  return {
+    id: options.sessionID,
+    $view,
+    $connection,
+    close: () => {
+      if (closed) return
+      stop()
+      closed = true
+      options.onClose?.()
+    },
+  }
+}

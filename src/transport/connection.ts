@@ -1,0 +1,379 @@
+import { SessionStreamError, isSessionStreamError } from '../errors.js'
+import { AFTER_PARAM, CURSOR_START, EVENT_STREAM_CONTENT_TYPE, sessionEventPath } from '../protocol/constants.js'
+import { decodeEvent } from '../protocol/decode.js'
+import type { SessionEvent, UnknownEvent } from '../protocol/events.js'
+import { backoffDelay, type BackoffOptions } from './backoff.js'
+import { classifySeq, isHistoryReset } from './gate.js'
+import { classifyResponse, type Rejection } from './http.js'
+import { defaultEnvironment, type Environment } from './environment.js'
+import { readFrames } from './sse.js'
+import { emptyCounters, type ConnectionCounters, type ConnectionState, type ConnectionStatus } from './status.js'
+import { createWatchdog } from './watchdog.js'
+
+/** A bearer token, or a function resolved again before every attempt (refresh happens there). */
+export type TokenSource = string | (() => string | undefined | Promise<string | undefined>)
+
+export interface ConnectionOptions {
+  /** Server origin plus any path prefix, e.g. `https://api.example.com`. */
+  readonly baseUrl: string
+  readonly sessionID: string
+  /** Resume after this durable seq (exclusive). @default -1 (everything) */
+  readonly after?: number | undefined
+  /** Sent as `Authorization: Bearer …`, never in the URL. */
+  readonly token?: TokenSource | undefined
+  /** @default globalThis.fetch */
+  readonly fetch?: typeof fetch | undefined
+  readonly backoff?: BackoffOptions | undefined
+  /** No byte for this long aborts and reconnects. @default 45000 (three 15 s heartbeats) */
+  readonly idleTimeoutMs?: number | undefined
+  /** Largest single event accepted, in characters. @default 4 MiB */
+  readonly maxEventBytes?: number | undefined
+  /** Consecutive gaps / undecodable durable rows at one cursor before giving up. @default 5 */
+  readonly maxProtocolRetries?: number | undefined
+  /** What to do when the server's history is behind our cursor. @default 'rebuild' */
+  readonly onHistoryReset?: 'rebuild' | 'error' | undefined
+  readonly environment?: Environment | undefined
+}
+
+export interface ConnectionSink {
+  /** Gated events, in order; durable ones exactly once. A returned promise pauses reading. */
+  event(event: SessionEvent): void | Promise<void>
+  unknown?: ((event: UnknownEvent) => void) | undefined
+  /** Server history was reset: the events that follow rebuild the session from seq 0. */
+  reset?: (() => void) | undefined
+  /** Status changed; read it with `status()`. Cheap: called often. */
+  changed?: (() => void) | undefined
+  /** The connection stopped for good; `error` is undefined after `close()`. */
+  end?: ((error: SessionStreamError | undefined) => void) | undefined
+}
+
+export interface Connection {
+  status(): ConnectionStatus
+  close(): void
+  /** Settles when the connection has stopped and released everything. */
+  readonly done: Promise<void>
+}
+
+export const DEFAULT_IDLE_TIMEOUT_MS = 45_000
+export const DEFAULT_MAX_EVENT_BYTES = 4 * 1024 * 1024
+const RESET_WINDOW_MS = 10 * 60_000
+const MAX_RESETS_IN_WINDOW = 3
+/** Retry-After is a floor, but not a license to park a client for days. */
+const MAX_RETRY_AFTER_MS = 10 * 60_000
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+
+/** Errors whose cause recurs at the same cursor: counted as strikes, not plain retries. */
+const STRIKE_CODES = new Set(['sequence-gap', 'invalid-event', 'event-too-large'])
+
+export function openConnection(options: ConnectionOptions, sink: ConnectionSink): Connection {
+  const env = options.environment ?? defaultEnvironment()
+  const fetchFn = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
+  const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES
+  const maxStrikes = options.maxProtocolRetries ?? 5
+
+  let cursor = options.after ?? CURSOR_START
+  let state: ConnectionState = 'idle'
+  let attempt = 0
+  let nextRetryAt: number | null = null
+  let lastError: SessionStreamError | null = null
+  let lastByteAt: number | null = null
+  let synced = false
+  const counters: Mutable<ConnectionCounters> = emptyCounters()
+  let snapshot: ConnectionStatus | undefined
+
+  let closed = false
+  let closedByClient = false
+  let opened = 0
+  let strikes = 0
+  let reauthed = false
+  let resetTimes: number[] = []
+  let request: AbortController | undefined
+  let abortReason: Rejection | undefined
+  let wakeUp: (() => void) | undefined
+
+  const changed = () => {
+    snapshot = undefined
+    sink.changed?.()
+  }
+  const setState = (next: ConnectionState) => {
+    if (state !== next) {
+      state = next
+      changed()
+    }
+  }
+  const abortWith = (rejection: Rejection) => {
+    abortReason ??= rejection
+    request?.abort()
+  }
+
+  const watchdog = createWatchdog(env, idleTimeoutMs, () => lastByteAt, (code) =>
+    abortWith({ verdict: 'retry', error: new SessionStreamError(code, idleMessage(code, idleTimeoutMs)) }),
+  )
+
+  const offOnline = env.onOnlineChange((online) => {
+    if (online) {
+      attempt = 0
+      wakeUp?.()
+    } else if (state === 'open' || state === 'connecting') {
+      abortWith({ verdict: 'retry', error: new SessionStreamError('network-error', 'the device went offline') })
+    } else wakeUp?.()
+  })
+  const offVisibility = env.onVisibilityChange((visible) => {
+    if (!visible) return
+    if (state === 'backoff') wakeUp?.()
+    else if (state === 'open' && lastByteAt !== null && env.now() - lastByteAt > idleTimeoutMs / 2) {
+      // Back from a hidden tab with a quiet socket: it may have died while we were frozen.
+      abortWith({ verdict: 'retry', error: new SessionStreamError('idle-timeout', 'stream went quiet while the page was hidden') })
+    }
+  })
+
+  const sleep = (ms: number | undefined) =>
+    new Promise<void>((resolve) => {
+      const timer = ms === undefined ? undefined : env.setTimeout(() => done(), ms)
+      const done = () => {
+        if (timer !== undefined) env.clearTimeout(timer)
+        wakeUp = undefined
+        resolve()
+      }
+      wakeUp = done
+    })
+
+  const resolveToken = async (): Promise<string | undefined> =>
+    typeof options.token === 'function' ? await options.token() : options.token
+
+  const url = () => {
+    const target = new URL(options.baseUrl.replace(/\/+$/, '') + sessionEventPath(options.sessionID))
+    target.searchParams.set(AFTER_PARAM, String(cursor))
+    return target.toString()
+  }
+
+  async function handleFrames(frames: readonly string[]): Promise<void> {
+    for (const data of frames) {
+      const decoded = decodeEvent(data)
+      if (decoded.kind === 'error') {
+        counters.invalid++
+        lastError = decoded.error
+        changed()
+        // A durable row we cannot read must not be skipped silently: resubscribe from the cursor.
+        if (decoded.durableSeq !== undefined && decoded.durableSeq > cursor) throw decoded.error
+        continue
+      }
+      const { event } = decoded
+      if (event.durable !== undefined) {
+        const verdict = classifySeq(cursor, event.durable.seq)
+        if (verdict === 'duplicate') {
+          counters.duplicates++
+          changed()
+          continue
+        }
+        if (verdict === 'gap') {
+          counters.gaps++
+          throw new SessionStreamError('sequence-gap', `expected seq ${cursor + 1}, received ${event.durable.seq}`)
+        }
+        cursor = event.durable.seq
+        strikes = 0
+        changed()
+      }
+      if (decoded.kind === 'unknown') {
+        counters.unknown++
+        sink.unknown?.(decoded.event)
+        continue
+      }
+      await deliver(decoded.event)
+    }
+  }
+
+  async function deliver(event: SessionEvent): Promise<void> {
+    if (event.type === 'session.activity') {
+      if (isHistoryReset(cursor, event.data.cutoff)) {
+        throw new SessionStreamError(
+          'history-reset',
+          `server history ends at seq ${event.data.cutoff}, behind the cursor ${cursor}`,
+        )
+      }
+      if (!synced) {
+        synced = true
+        attempt = 0
+        reauthed = false
+        changed()
+      }
+    } else if (event.durable === undefined) counters.live++
+    const pending = sink.event(event)
+    if (pending !== undefined) {
+      // The consumer is slow: we stop reading, so silence is ours, not the server's.
+      watchdog.pause()
+      try {
+        await pending
+      } finally {
+        watchdog.resume()
+      }
+    }
+    if (event.type === 'session.deleted') {
+      throw new SessionStreamError('session-deleted', 'the session was deleted')
+    }
+  }
+
+  async function connectOnce(): Promise<Rejection> {
+    abortReason = undefined
+    synced = false
+    setState('connecting')
+    let token: string | undefined
+    try {
+      token = await resolveToken()
+    } catch (cause) {
+      return { verdict: 'retry', error: new SessionStreamError('token-error', 'the token provider failed', { cause }) }
+    }
+    const controller = new AbortController()
+    request = controller
+    try {
+      if (closed) return closedRejection()
+      const headers: Record<string, string> = { accept: EVENT_STREAM_CONTENT_TYPE }
+      if (token !== undefined && token !== '') headers.authorization = `Bearer ${token}`
+      let response: Response
+      try {
+        response = await fetchFn(url(), { headers, signal: controller.signal, cache: 'no-store' })
+      } catch (cause) {
+        return abortReason ?? { verdict: 'retry', error: new SessionStreamError('network-error', 'request failed', { cause }) }
+      }
+      const rejection = await classifyResponse(response, env.now())
+      if (rejection !== undefined) return abortReason ?? rejection
+      if (opened++ > 0) counters.reconnects++
+      lastByteAt = env.now()
+      setState('open')
+      watchdog.start()
+      if (response.body === null) throw new SessionStreamError('stream-ended', 'the response had no body')
+      await readFrames(response.body, maxEventBytes, {
+        onBytes: () => {
+          lastByteAt = env.now()
+        },
+        onFrames: handleFrames,
+      })
+      return abortReason ?? { verdict: 'retry', error: new SessionStreamError('stream-ended', 'the server closed the stream') }
+    } catch (error) {
+      if (abortReason !== undefined) return abortReason
+      if (isSessionStreamError(error)) return { verdict: verdictFor(error), error }
+      return { verdict: 'retry', error: new SessionStreamError('network-error', 'the stream failed', { cause: error }) }
+    } finally {
+      watchdog.stop()
+      controller.abort()
+      request = undefined
+      if (lastByteAt !== null) changed()
+    }
+  }
+
+  const closedRejection = (): Rejection => ({ verdict: 'stop', error: new SessionStreamError('closed', 'closed') })
+
+  /** Decides what follows a failed attempt: a delay in ms, or undefined to stop. */
+  function decide({ verdict, error }: Rejection): number | undefined {
+    lastError = error
+    switch (verdict) {
+      case 'stop':
+        return stop(error.code === 'session-not-found' || error.code === 'session-deleted' ? 'closed' : 'failed', error)
+      case 'reauth':
+        if (reauthed) return stop('unauthorized', error)
+        reauthed = true
+        return 0
+      case 'reset':
+        return resetHistory(error)
+      case 'retry': {
+        if (STRIKE_CODES.has(error.code) && ++strikes > maxStrikes) return stop('failed', error)
+        const retryAfter = error.retryAfterMs === undefined ? undefined : Math.min(error.retryAfterMs, MAX_RETRY_AFTER_MS)
+        return backoffDelay(Math.max(attempt++, strikes - 1), options.backoff ?? {}, env.random, retryAfter)
+      }
+    }
+  }
+
+  function resetHistory(error: SessionStreamError): number | undefined {
+    if (options.onHistoryReset === 'error') return stop('failed', new SessionStreamError('history-reset', error.message))
+    const now = env.now()
+    resetTimes = [...resetTimes.filter((at) => now - at < RESET_WINDOW_MS), now]
+    if (resetTimes.length > MAX_RESETS_IN_WINDOW) {
+      return stop('failed', new SessionStreamError('history-reset-loop', `history reset ${resetTimes.length} times within ten minutes`))
+    }
+    counters.resets++
+    cursor = CURSOR_START
+    strikes = 0
+    sink.reset?.()
+    // The first reset rebuilds at once; a repeat waits, so a flapping server cannot spin us.
+    return resetTimes.length === 1 ? 0 : backoffDelay(attempt++, options.backoff ?? {}, env.random)
+  }
+
+  function stop(final: ConnectionState, error: SessionStreamError): undefined {
+    lastError = error
+    closed = true
+    setState(final)
+    changed()
+    return undefined
+  }
+
+  async function run(): Promise<void> {
+    while (!closed) {
+      if (!env.isOnline()) {
+        setState('offline')
+        await sleep(undefined)
+        continue
+      }
+      const rejection = await connectOnce()
+      if (closed) break
+      const delay = decide(rejection)
+      if (delay === undefined) break
+      if (!env.isOnline()) continue // offline waits without spending attempts
+      nextRetryAt = env.now() + delay
+      setState('backoff')
+      await sleep(delay)
+      nextRetryAt = null
+    }
+    release()
+    sink.end?.(closedByClient ? undefined : (lastError ?? undefined))
+  }
+
+  const release = () => {
+    watchdog.stop()
+    offOnline()
+    offVisibility()
+  }
+
+  const done = run()
+
+  return {
+    status: () =>
+      (snapshot ??= {
+        state,
+        attempt,
+        nextRetryAt,
+        lastError,
+        lastByteAt,
+        cursor,
+        synced,
+        counters: { ...counters },
+      }),
+    close: () => {
+      if (closed) return
+      closed = closedByClient = true
+      nextRetryAt = null
+      setState('closed')
+      request?.abort()
+      wakeUp?.()
+    },
+    done,
+  }
+}
+
+function verdictFor(error: SessionStreamError): Rejection['verdict'] {
+  switch (error.code) {
+    case 'history-reset':
+    case 'gone':
+      return 'reset'
+    case 'session-deleted':
+      return 'stop'
+    default:
+      return 'retry'
+  }
+}
+
+const idleMessage = (code: 'idle-timeout' | 'sleep-detected', idleTimeoutMs: number) =>
+  code === 'idle-timeout'
+    ? `no byte received for ${idleTimeoutMs} ms`
+    : 'the timers ran late (the machine slept): the socket is presumed dead'

@@ -1,0 +1,82 @@
+import { SessionStreamError, type SessionStreamErrorCode } from '../errors.js'
+import { EVENT_STREAM_CONTENT_TYPE } from '../protocol/constants.js'
+import { parseRetryAfter } from './backoff.js'
+
+/**
+ * What the connection does after a response that is not a usable event stream:
+ * - `retry`: back off and try again (429, 5xx, wrong content type, …);
+ * - `reauth`: resolve the token again and retry once, then stop as unauthorized;
+ * - `reset`: the server no longer has history for our cursor (410): rebuild from the start;
+ * - `stop`: retrying cannot help (400, 404, 204, other 4xx).
+ */
+export type Verdict = 'retry' | 'reauth' | 'reset' | 'stop'
+
+export interface Rejection {
+  readonly verdict: Verdict
+  readonly error: SessionStreamError
+}
+
+/** Bounded read of an error body: a misbehaving server cannot make us buffer megabytes. */
+const MAX_ERROR_BODY = 4096
+
+async function serverMessage(response: Response): Promise<string | undefined> {
+  try {
+    const text = (await response.text()).slice(0, MAX_ERROR_BODY)
+    const parsed: unknown = JSON.parse(text)
+    const message = (parsed as { error?: { message?: unknown } } | null)?.error?.message
+    return typeof message === 'string' ? message.slice(0, 500) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const reject = (
+  verdict: Verdict,
+  code: SessionStreamErrorCode,
+  message: string,
+  response: Response,
+  now: number,
+): Rejection => ({
+  verdict,
+  error: new SessionStreamError(code, message, {
+    status: response.status,
+    retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), now),
+  }),
+})
+
+/** Returns undefined when the response is a usable event stream. */
+export async function classifyResponse(response: Response, now: number): Promise<Rejection | undefined> {
+  const { status } = response
+  if (status === 200 || (status > 200 && status < 300 && status !== 204)) {
+    const type = response.headers.get('content-type') ?? ''
+    if (type.toLowerCase().startsWith(EVENT_STREAM_CONTENT_TYPE)) return undefined
+    await response.body?.cancel().catch(() => {})
+    // A captive portal or a misrouted proxy answers 200 with HTML: transient, retry.
+    return reject('retry', 'bad-content-type', `expected ${EVENT_STREAM_CONTENT_TYPE}, got ${type || 'none'}`, response, now)
+  }
+  const detail = await serverMessage(response)
+  const said = detail === undefined ? '' : `: ${detail}`
+  switch (true) {
+    case status === 204:
+      return reject('stop', 'no-content', 'server answered 204: it asks the client not to reconnect', response, now)
+    case status === 400:
+      return reject('stop', 'bad-request', `server rejected the request (400)${said}`, response, now)
+    case status === 401:
+      return reject('reauth', 'unauthorized', `not authenticated (401)${said}`, response, now)
+    case status === 403:
+      return reject('reauth', 'forbidden', `not allowed (403)${said}`, response, now)
+    case status === 404:
+      return reject('stop', 'session-not-found', `session not found (404)${said}`, response, now)
+    case status === 410:
+      return reject('reset', 'gone', `history for this cursor is gone (410)${said}`, response, now)
+    case status === 408 || status === 425 || status === 429:
+      return reject('retry', 'rate-limited', `server asked to slow down (${status})${said}`, response, now)
+    case status >= 500:
+      return reject('retry', 'server-error', `server error (${status})${said}`, response, now)
+    case status >= 300 && status < 400:
+      // Only reached with redirect: 'manual' or an opaque redirect: following it is not ours to decide.
+      return reject('stop', 'unexpected-status', `unexpected redirect (${status})`, response, now)
+    default:
+      return reject('stop', 'unexpected-status', `unexpected status ${status}${said}`, response, now)
+  }
+}

@@ -1,0 +1,56 @@
+import type { SessionStreamError } from '../errors.js'
+
+export type ConnectionState =
+  | 'idle'
+  | 'connecting'
+  | 'open'
+  | 'backoff'
+  | 'offline'
+  | 'unauthorized'
+  | 'closed'
+  | 'failed'
+
+export interface ConnectionCounters {
+  /** Durable events with `seq <= cursor`: dropped. */
+  readonly duplicates: number
+  /** Durable events with `seq > cursor + 1`: nothing after them applied; resubscribed. */
+  readonly gaps: number
+  /** Live-only events delivered (activity excluded). */
+  readonly live: number
+  /** Valid envelopes of a type this client does not know. */
+  readonly unknown: number
+  /** Frames that failed to decode (malformed JSON, schema violations). */
+  readonly invalid: number
+  /** Server history found behind the cursor: the view was rebuilt from the start. */
+  readonly resets: number
+  /** Connections opened after the first. */
+  readonly reconnects: number
+}
+
+export interface ConnectionStatus {
+  readonly state: ConnectionState
+  /** Failed attempts since the last connection that delivered its activity snapshot. */
+  readonly attempt: number
+  /** Epoch ms of the next attempt while in `backoff`, else null. */
+  readonly nextRetryAt: number | null
+  readonly lastError: SessionStreamError | null
+  /** Epoch ms of the last byte received, comment frames included. */
+  readonly lastByteAt: number | null
+  /** Last applied durable seq; -1 before any. */
+  readonly cursor: number
+  /** True once this connection's `session.activity` snapshot arrived (caught up). */
+  readonly synced: boolean
+  readonly counters: ConnectionCounters
+}
+
+export const TERMINAL_STATES: ReadonlySet<ConnectionState> = new Set(['closed', 'failed', 'unauthorized'])
+
+export const emptyCounters = (): ConnectionCounters => ({
+  duplicates: 0,
+  gaps: 0,
+  live: 0,
+  unknown: 0,
+  invalid: 0,
+  resets: 0,
+  reconnects: 0,
+})

@@ -1,0 +1,244 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createSessionClient } from '../../src/client/client.js'
+import type { SessionView } from '../../src/view/types.js'
+import { createTestEnvironment } from '../support/environment.js'
+import { activity, created, durable, live, renames, textDelta, SESSION } from '../support/events.js'
+import { createFakeServer, status } from '../support/fake-server.js'
+import { createManualScheduler } from '../support/scheduler.js'
+import { settle } from '../transport/harness.js'
+
+/** nanostores keeps a store mounted this long after its last listener leaves. */
+const UNMOUNT_DELAY = 1000
+
+function setup() {
+  const server = createFakeServer()
+  const env = createTestEnvironment()
+  const frames = createManualScheduler()
+  const unknown: string[] = []
+  const client = createSessionClient({
+    baseUrl: 'http://server.test',
+    fetch: server.fetch,
+    environment: env.environment,
+    scheduler: frames.scheduler,
+    onUnknownEvent: (event) => unknown.push(event.type),
+  })
+  return { server, env, frames, client, unknown }
+}
+
+const turnStart = (seq: number) => [
+  durable('session.step.started', seq, { assistantMessageID: 'msg_1' }),
+  durable('session.text.started', seq + 1, { assistantMessageID: 'msg_1', ordinal: 0 }),
+]
+
+beforeEach(() => {
+  vi.useFakeTimers()
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('session store', () => {
+  it('opens the stream on the first subscriber and closes it after the last leaves', async () => {
+    const { server, client } = setup()
+    const session = client.session(SESSION)
+    await settle()
+    expect(server.requests).toHaveLength(0)
+    const off = session.$view.listen(() => {})
+    const offConnection = session.$connection.listen(() => {})
+    await settle()
+    expect(server.requests).toHaveLength(1)
+    off()
+    offConnection()
+    await vi.advanceTimersByTimeAsync(UNMOUNT_DELAY)
+    expect(server.requests[0]?.signal.aborted).toBe(true)
+    expect(session.$connection.get().state).toBe('closed')
+    client.close()
+  })
+
+  it('opens one stream, not two, when a subscriber leaves and another comes at once (StrictMode)', async () => {
+    const { server, client } = setup()
+    const session = client.session(SESSION)
+    session.$view.listen(() => {})()
+    const off = session.$view.listen(() => {})
+    await vi.advanceTimersByTimeAsync(UNMOUNT_DELAY * 2)
+    expect(server.requests).toHaveLength(1)
+    off()
+    client.close()
+  })
+
+  it('returns one handle per session id, and a new one after close', () => {
+    const { client } = setup()
+    const a = client.session(SESSION)
+    expect(client.session(SESSION, { after: 5 })).toBe(a)
+    a.close()
+    expect(client.session(SESSION)).not.toBe(a)
+    client.close()
+  })
+
+  it('resumes from the given after and exposes cursor and activity', async () => {
+    const { server, client, frames } = setup()
+    const session = client.session(SESSION, { after: 4 })
+    const off = session.$view.listen(() => {})
+    await settle()
+    expect(server.afterOf(0)).toBe('4')
+    server.last.send(...renames(5, 6), activity('running', 6))
+    await settle()
+    frames.frame()
+    expect(session.$connection.get().cursor).toBe(6)
+    expect(session.$view.get().cursor).toBe(6)
+    expect(session.$view.get().activity).toBe('running')
+    off()
+    client.close()
+  })
+
+  it('notifies once per frame however many deltas arrive, and the final text is exact', async () => {
+    const { server, client, frames } = setup()
+    const session = client.session(SESSION)
+    let notifications = 0
+    const off = session.$view.listen(() => notifications++)
+    await settle()
+    server.last.send(created(0), ...turnStart(1), activity('running', 2))
+    const deltas = Array.from({ length: 1000 }, (_, i) => textDelta(String(i % 10)))
+    server.last.send(...deltas)
+    await settle()
+    expect(notifications).toBe(0)
+    frames.frame()
+    expect(notifications).toBe(1)
+    const message = session.$view.get().messages[0]
+    const part = message?.role === 'assistant' ? message.parts[0] : undefined
+    expect(part?.type === 'text' ? part.text : undefined).toBe(deltas.map((d) => d.data.delta).join(''))
+    expect(session.$connection.get().counters.liveApplied).toBe(1000)
+    off()
+    client.close()
+  })
+
+  it('counts orphan deltas and reports unknown event types without touching the view', async () => {
+    const { server, client, frames, unknown } = setup()
+    const session = client.session(SESSION)
+    const off = session.$view.listen(() => {})
+    await settle()
+    server.last.send(created(0), activity('idle', 0), textDelta('lost', 'msg_nope'))
+    server.last.send({ id: 'e', created: 1, type: 'session.future', data: { sessionID: SESSION } })
+    await settle()
+    frames.frame()
+    expect(session.$connection.get().counters.orphans).toBe(1)
+    expect(session.$connection.get().counters.unknown).toBe(1)
+    expect(unknown).toEqual(['session.future'])
+    expect(session.$view.get().messages).toEqual([])
+    off()
+    client.close()
+  })
+
+  it('rebuilds after a history reset without ever showing an empty or half-built view', async () => {
+    const { server, client, frames } = setup()
+    const session = client.session(SESSION)
+    const seen: SessionView[] = []
+    const off = session.$view.listen((view) => seen.push(view))
+    await settle()
+    server.last.send(created(0, 'before'), ...turnStart(1), activity('idle', 2))
+    await settle()
+    frames.frame()
+    server.last.end()
+    await settle()
+    await vi.advanceTimersByTimeAsync(1000)
+    // The server lost its log: it now has a shorter, different history.
+    server.last.send(activity('idle', 0))
+    await settle()
+    frames.frame()
+    expect(server.afterOf(2)).toBe('-1')
+    server.last.send(created(0, 'after'))
+    await settle()
+    frames.frame()
+    expect(session.$view.get().info.title).toBe('before')
+    server.last.send(durable('session.renamed', 1, { title: 'rebuilt' }), activity('idle', 1))
+    await settle()
+    frames.frame()
+    expect(session.$view.get().info.title).toBe('rebuilt')
+    expect(session.$view.get().cursor).toBe(1)
+    expect(seen.map((view) => view.info.title)).toEqual(['before', 'rebuilt'])
+    off()
+    client.close()
+  })
+
+  it('marks the view deleted on 404 and stops', async () => {
+    const { server, client, frames } = setup()
+    server.respond(status(404))
+    const session = client.session(SESSION)
+    const off = session.$view.listen(() => {})
+    await settle()
+    frames.frame()
+    expect(session.$view.get().info.deleted).toBe(true)
+    expect(session.$connection.get().state).toBe('closed')
+    expect(session.$connection.get().lastError?.code).toBe('session-not-found')
+    off()
+    client.close()
+  })
+
+  it('marks open parts incomplete when a reconnect snapshot arrives mid-part', async () => {
+    const { server, client, frames } = setup()
+    const session = client.session(SESSION)
+    const off = session.$view.listen(() => {})
+    await settle()
+    server.last.send(created(0), ...turnStart(1), activity('running', 2), textDelta('Hel'))
+    await settle()
+    server.last.fail()
+    await settle()
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(server.afterOf(1)).toBe('2')
+    server.last.send(activity('running', 2), textDelta('world'))
+    await settle()
+    frames.frame()
+    const message = session.$view.get().messages[0]
+    const part = message?.role === 'assistant' ? message.parts[0] : undefined
+    expect(part).toMatchObject({ text: 'Helworld', streaming: true, incomplete: true })
+    server.last.send(durable('session.text.ended', 3, { assistantMessageID: 'msg_1', ordinal: 0, text: 'Hello world' }))
+    await settle()
+    frames.frame()
+    const after = session.$view.get().messages[0]
+    expect(after?.role === 'assistant' ? after.parts[0] : undefined).toMatchObject({
+      text: 'Hello world',
+      streaming: false,
+      incomplete: false,
+    })
+    off()
+    client.close()
+  })
+
+  it('shows no stale running state after a restart mid-turn', async () => {
+    const { server, client, frames } = setup()
+    const session = client.session(SESSION)
+    const off = session.$view.listen(() => {})
+    await settle()
+    server.last.send(created(0), ...turnStart(1), activity('running', 2), textDelta('Hel'))
+    server.last.send(live('session.usage.updated', { assistantMessageID: 'msg_1', cost: 0, tokens: { input: 1, output: 1 } }))
+    await settle()
+    server.last.end()
+    await vi.advanceTimersByTimeAsync(1000)
+    server.last.send(activity('idle', 2))
+    await settle()
+    frames.frame()
+    const view = session.$view.get()
+    expect(view.activity).toBe('idle')
+    const message = view.messages[0]
+    expect(message?.role === 'assistant' ? message.status : undefined).toBe('interrupted')
+    expect(message?.role === 'assistant' ? message.parts[0] : undefined).toMatchObject({ streaming: false, incomplete: true })
+    off()
+    client.close()
+  })
+
+  it('client.close() leaves no timer or request behind', async () => {
+    const { server, client, env } = setup()
+    const a = client.session(SESSION)
+    const b = client.session('ses_other')
+    a.$view.listen(() => {})
+    b.$connection.listen(() => {})
+    await settle()
+    client.close()
+    client.close()
+    await settle()
+    await vi.advanceTimersByTimeAsync(UNMOUNT_DELAY)
+    expect(server.requests.every((r) => r.signal.aborted)).toBe(true)
+    expect(env.listenerCount()).toBe(0)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+})

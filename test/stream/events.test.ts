@@ -1,0 +1,158 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { isSessionStreamError } from '../../src/errors.js'
+import { isDurable, isLive, type SessionEvent } from '../../src/protocol/events.js'
+import { sessionEvents } from '../../src/stream/events.js'
+import { createTestEnvironment } from '../support/environment.js'
+import { activity, created, durable, renames, textDelta, SESSION } from '../support/events.js'
+import { createFakeServer, status } from '../support/fake-server.js'
+import { settle } from '../transport/harness.js'
+
+function setup(options: { highWaterMark?: number; signal?: AbortSignal } = {}) {
+  const server = createFakeServer()
+  const env = createTestEnvironment()
+  const iterable = sessionEvents({
+    baseUrl: 'http://server.test',
+    sessionID: SESSION,
+    fetch: server.fetch,
+    environment: env.environment,
+    ...options,
+  })
+  return { server, env, iterable }
+}
+
+/** Consumes in the background, so the test can drive the server meanwhile. */
+function consume(iterable: AsyncIterable<SessionEvent>, stopWhen: (event: SessionEvent) => boolean = () => false) {
+  const seen: SessionEvent[] = []
+  const done = (async () => {
+    for await (const event of iterable) {
+      seen.push(event)
+      if (stopWhen(event)) break
+    }
+  })()
+  return { seen, done }
+}
+
+beforeEach(() => {
+  vi.useFakeTimers()
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('sessions.events()', () => {
+  it('narrows data by type and tells durable from live', async () => {
+    const { server, iterable } = setup()
+    const { seen, done } = consume(iterable, (e) => e.type === 'session.text.delta')
+    await settle()
+    server.last.send(created(0), activity('idle', 0), textDelta('hi'))
+    await settle()
+    await done
+    const [first, second, third] = seen
+    expect(first !== undefined && isDurable(first) ? first.durable.seq : undefined).toBe(0)
+    expect(second !== undefined && isLive(second)).toBe(true)
+    if (third?.type === 'session.text.delta') expect(third.data.delta).toBe('hi')
+    expect(third?.type).toBe('session.text.delta')
+  })
+
+  it('a consumer that breaks mid-stream leaves nothing open', async () => {
+    const { server, env, iterable } = setup()
+    const { done } = consume(iterable, (e) => isDurable(e) && e.durable.seq === 1)
+    await settle()
+    server.last.send(...renames(0, 5))
+    await settle()
+    await done
+    expect(server.requests[0]?.signal.aborted).toBe(true)
+    expect(vi.getTimerCount()).toBe(0)
+    expect(env.listenerCount()).toBe(0)
+  })
+
+  it('an AbortSignal ends the loop without an error and releases everything', async () => {
+    const controller = new AbortController()
+    const { server, env, iterable } = setup({ signal: controller.signal })
+    const { seen, done } = consume(iterable)
+    await settle()
+    server.last.send(...renames(0, 1))
+    await settle()
+    controller.abort()
+    await done
+    expect(seen).toHaveLength(2)
+    expect(server.requests[0]?.signal.aborted).toBe(true)
+    expect(vi.getTimerCount()).toBe(0)
+    expect(env.listenerCount()).toBe(0)
+  })
+
+  it('yields every durable event exactly once across a drop mid-turn', async () => {
+    const { server, iterable } = setup()
+    const { seen, done } = consume(iterable, (e) => isDurable(e) && e.durable.seq === 9)
+    await settle()
+    server.last.send(...renames(0, 4), activity('running', 4), textDelta('a'))
+    await settle()
+    server.last.fail()
+    await settle()
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(server.afterOf(1)).toBe('4')
+    // A server may replay overlap; the client drops it.
+    server.last.send(...renames(3, 9))
+    await settle()
+    await done
+    expect(seen.filter(isDurable).map((e) => e.durable.seq)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+  })
+
+  it('a slow consumer makes the client pause reading, not lose durable events', async () => {
+    const { server, iterable } = setup({ highWaterMark: 4 })
+    const iterator = iterable[Symbol.asyncIterator]()
+    const first = iterator.next()
+    await settle()
+    server.last.send(...renames(0, 99))
+    await settle()
+    const seqs: number[] = []
+    const firstResult = await first
+    if (!firstResult.done && isDurable(firstResult.value)) seqs.push(firstResult.value.durable.seq)
+    while (seqs.length < 100) {
+      const result = await iterator.next()
+      if (result.done) break
+      if (isDurable(result.value)) seqs.push(result.value.durable.seq)
+      await vi.advanceTimersByTimeAsync(10) // the consumer awaits between items
+    }
+    expect(seqs).toEqual(Array.from({ length: 100 }, (_, i) => i))
+    expect(server.requests).toHaveLength(1)
+    await iterator.return?.()
+  })
+
+  it.each([
+    [404, 'session-not-found'],
+    [400, 'bad-request'],
+  ] as const)('a %i ends the iteration by throwing %s', async (code, errorCode) => {
+    const { server, iterable } = setup()
+    server.respond(status(code))
+    const { done } = consume(iterable)
+    const error: unknown = await done.then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(isSessionStreamError(error) ? error.code : error).toBe(errorCode)
+  })
+
+  it('401 after its retry ends the iteration with unauthorized', async () => {
+    const { server, iterable } = setup()
+    server.respond(status(401), status(401))
+    const { done } = consume(iterable)
+    const failure = done.then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    await settle()
+    const error = await failure
+    expect(isSessionStreamError(error) ? error.code : error).toBe('unauthorized')
+    expect(server.requests).toHaveLength(2)
+  })
+
+  it('yields session.deleted and then ends normally', async () => {
+    const { server, iterable } = setup()
+    const { seen, done } = consume(iterable)
+    await settle()
+    server.last.send(created(0), activity('idle', 0), durable('session.deleted', 1, {}))
+    await done
+    expect(seen.at(-1)?.type).toBe('session.deleted')
+  })
+})
