@@ -1,7 +1,9 @@
 import type {
+  DurableEvent,
   DurableEventOf,
   DurableEventType,
   EventData,
+  LiveEvent,
   LiveEventOf,
   LiveEventType,
 } from '../../src/protocol/index.js'
@@ -26,3 +28,10 @@ export function createEnvelopeFactory(ids: IdSource, now: () => number): Envelop
     live: (type, data) => ({ id: ids.next('evt'), created: now(), type, data }),
   }
 }
+
+/*
+ * TypeScript cannot see that `XOf<T>` for a generic T is one member of the mapped union,
+ * so these two widenings are the only casts; the builders above are fully typed.
+ */
+export const asDurable = <T extends DurableEventType>(event: DurableEventOf<T>): DurableEvent => event as DurableEvent
+export const asLive = <T extends LiveEventType>(event: LiveEventOf<T>): LiveEvent => event as LiveEvent

@@ -36,7 +36,7 @@ export function createFaultState(): FaultState {
   const listeners = new Set<() => void>()
   const changed = (next: FaultSettings): void => {
     settings = next
-    for (const listener of [...listeners]) listener()
+    for (const listener of listeners) listener()
   }
   return {
     current: () => settings,

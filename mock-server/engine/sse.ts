@@ -97,7 +97,8 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
   }
 
   const pull = async (): Promise<void> => {
-    while (!finished) {
+    for (;;) {
+      if (finished) return
       const settings = faults.current()
       if (settings.stall) {
         await changed()

@@ -163,7 +163,7 @@ export function createSubscription(deps: SubscriptionDeps): Subscription {
     },
     finishBeforeLogDeletion() {
       if (closedBy !== undefined || ending) return
-      const rows: DurableEvent[] = [...page.slice(pageIndex)]
+      const rows: DurableEvent[] = page.slice(pageIndex)
       const latest = source.latest()
       for (let last = rows.at(-1)?.durable.seq ?? cursor; last < latest; ) {
         const more = source.read(last, pageSize)

@@ -60,7 +60,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
         sessionEvents({ ...connectionOptions, ...eventsOptions, onUnknownEvent: unknownFor(eventsOptions.sessionID) }),
     },
     close() {
-      for (const handle of [...handles.values()]) handle.close()
+      for (const handle of handles.values()) handle.close()
       handles.clear()
     },
   }

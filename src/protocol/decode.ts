@@ -48,10 +48,10 @@ export function decodeEvent(data: string): Decoded {
     const why = durable ? 'is durable but has no durable block' : 'is live-only but carries a durable block'
     return fail('invalid-event', `${value.type} ${why}`, value.durable?.seq)
   }
-  const data_ = dataSchemas[value.type].safeParse(value.data)
-  if (!data_.success) {
-    return fail('invalid-event', `invalid ${value.type} data: ${describe(data_.error.issues)}`, value.durable?.seq)
+  const validated = dataSchemas[value.type].safeParse(value.data)
+  if (!validated.success) {
+    return fail('invalid-event', `invalid ${value.type} data: ${describe(validated.error.issues)}`, value.durable?.seq)
   }
   // The schema guarantees the pairing of `type`, `durable` and `data` checked above.
-  return { kind: 'event', event: { ...value, data: data_.data } as SessionEvent }
+  return { kind: 'event', event: { ...value, data: validated.data } as SessionEvent }
 }

@@ -36,6 +36,8 @@ export interface SessionStoreOptions extends Omit<ConnectionOptions, 'onHistoryR
   readonly onClose?: (() => void) | undefined
 }
 
+const noop = () => {}
+
 /** Above this many unflushed events we fold at once rather than wait for the frame. */
 const MAX_PENDING = 10_000
 
@@ -66,7 +68,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
   let liveApplied = 0
   let orphans = 0
   let published: ConnectionStatus | undefined
-  let stopCurrent = () => {}
+  let stopCurrent: () => void = noop
 
   const count = (event: SessionEvent, outcome: ApplyOutcome) => {
     if (outcome === 'orphan') orphans++

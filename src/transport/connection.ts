@@ -263,8 +263,6 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
     }
   }
 
-  const closedRejection = (): Rejection => ({ verdict: 'stop', error: new SessionStreamError('closed', 'closed') })
-
   /** Decides what follows a failed attempt: a delay in ms, or undefined to stop. */
   function decide({ verdict, error }: Rejection): number | undefined {
     lastError = error
@@ -309,6 +307,7 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
   }
 
   async function run(): Promise<void> {
+    // oxlint-disable-next-line no-unmodified-loop-condition -- close() sets it from outside
     while (!closed) {
       if (!env.isOnline()) {
         setState('offline')
@@ -360,6 +359,8 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
     done,
   }
 }
+
+const closedRejection = (): Rejection => ({ verdict: 'stop', error: new SessionStreamError('closed', 'closed') })
 
 function verdictFor(error: SessionStreamError): Rejection['verdict'] {
   switch (error.code) {

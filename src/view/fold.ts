@@ -71,6 +71,10 @@ function apply(d: Draft, event: SessionEvent): ApplyOutcome {
     case 'session.inbox.enqueued':
       return inboxEnqueued(d, event)
     case 'session.execution.started':
+      // A new run means anything still streaming from an earlier one (cut off by a crash,
+      // which writes nothing) can never finish: the log alone must say so, as an idle
+      // snapshot would have told a connected client.
+      settleStreaming(d, 'interrupted')
       d.root().execution = { status: 'running', error: undefined, reason: undefined }
       return 'applied'
     case 'session.execution.succeeded':

@@ -1,8 +1,8 @@
 import type { SessionEventOf } from '../protocol/events.js'
-import type { ApplyOutcome, Draft, DraftAssistant } from './draft.js'
+import type { ApplyOutcome, Draft, DraftAssistant, DraftPart } from './draft.js'
 import { findAssistant, findStreamingAssistant, newAssistant } from './lookup.js'
-import { closePart, isOpen } from './parts.js'
-import type { AssistantMessage, AssistantStatus, UserMessage } from './types.js'
+import { isActive } from './parts.js'
+import type { AssistantMessage, AssistantStatus, Part, UserMessage } from './types.js'
 
 export function inboxEnqueued(d: Draft, event: SessionEventOf<'session.inbox.enqueued'>): ApplyOutcome {
   const { messageID, text } = event.data
@@ -64,6 +64,22 @@ export function usageUpdated(d: Draft, event: SessionEventOf<'session.usage.upda
   if (found.message.status !== 'streaming') return 'ignored'
   d.assistantAt(found.index).usage = { cost, tokens }
   return 'applied'
+}
+
+/** Open = still streaming, or a tool that was never given a result. */
+const isOpen = (part: Part): boolean => part.streaming || (part.type === 'tool' && isActive(part))
+
+/**
+ * Ends a part whose run is over without its end event: what it shows may be partial, and
+ * a tool with no result is interrupted, so nothing keeps spinning.
+ */
+function closePart(part: DraftPart): void {
+  part.streaming = false
+  part.incomplete = true
+  if (part.type === 'tool' && isActive(part)) {
+    part.status = 'interrupted'
+    part.progress = undefined
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { SessionEventOf } from '../protocol/events.js'
-import type { ApplyOutcome, Draft, DraftPart, Mutable } from './draft.js'
+import type { ApplyOutcome, Draft, Mutable } from './draft.js'
 import { findAssistant, newAssistant } from './lookup.js'
 import type { Part, ToolPart } from './types.js'
 
@@ -138,7 +138,8 @@ export function toolInputStarted(d: Draft, event: SessionEventOf<'session.tool.i
   return 'applied'
 }
 
-const isActive = (part: ToolPart): boolean => part.status === 'pending' || part.status === 'running'
+/** A tool that has not reported a result yet. */
+export const isActive = (part: ToolPart): boolean => part.status === 'pending' || part.status === 'running'
 
 /**
  * Applies one tool event to its part. Unknown tools are orphans for every tool event: a
@@ -190,20 +191,4 @@ function finishTool(part: Mutable<ToolPart>): void {
   // The result is the tool's last end event: after it nothing live is left to lose, even
   // if an earlier snapshot or idle had marked the part incomplete.
   part.incomplete = false
-}
-
-/** Open = still streaming, or a tool that was never given a result. */
-export const isOpen = (part: Part): boolean => part.streaming || (part.type === 'tool' && isActive(part))
-
-/**
- * Ends a part whose run is over without its end event: what it shows may be partial, and
- * a tool with no result is interrupted, so nothing keeps spinning.
- */
-export function closePart(part: DraftPart): void {
-  part.streaming = false
-  part.incomplete = true
-  if (part.type === 'tool' && isActive(part)) {
-    part.status = 'interrupted'
-    part.progress = undefined
-  }
 }

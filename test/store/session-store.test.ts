@@ -112,6 +112,28 @@ describe('session store', () => {
     client.close()
   })
 
+  it('folds at once instead of buffering past 10,000 unflushed events', async () => {
+    const { server, client, frames } = setup()
+    const session = client.session(SESSION)
+    const off = session.$view.listen(() => {})
+    await settle()
+    server.last.send(created(0), ...turnStart(1), activity('running', 2))
+    server.last.send(...Array.from({ length: 10_000 }, () => textDelta('x')))
+    await settle()
+    expect(frames.frames).toBe(0)
+    const textLength = () => {
+      const message = session.$view.get().messages[0]
+      const part = message?.role === 'assistant' ? message.parts[0] : undefined
+      return part?.type === 'text' ? part.text.length : 0
+    }
+    // 4 earlier events + 9,996 deltas reached the bound; the last 4 wait for the frame.
+    expect(textLength()).toBe(9_996)
+    frames.frame()
+    expect(textLength()).toBe(10_000)
+    off()
+    client.close()
+  })
+
   it('counts orphan deltas and reports unknown event types without touching the view', async () => {
     const { server, client, frames, unknown } = setup()
     const session = client.session(SESSION)

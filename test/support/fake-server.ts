@@ -7,6 +7,14 @@ export interface RecordedRequest {
   readonly signal: AbortSignal
 }
 
+const safe = (fn: () => void) => {
+  try {
+    fn()
+  } catch {
+    // the client already cancelled this stream
+  }
+}
+
 /** A server-side handle on one open event stream. */
 export interface FakeStream {
   send(...events: (SessionEvent | object)[]): void
@@ -40,13 +48,6 @@ export function createFakeServer() {
         aborted = true
       },
     })
-    const safe = (fn: () => void) => {
-      try {
-        fn()
-      } catch {
-        // the client already cancelled this stream
-      }
-    }
     request.signal.addEventListener('abort', () => {
       aborted = true
       safe(() => controller.error(new DOMException('aborted', 'AbortError')))

@@ -3,6 +3,8 @@ import { activity, created } from '../support/events.js'
 import { html, networkError, status } from '../support/fake-server.js'
 import { connectHarness, settle } from './harness.js'
 
+const inTenSeconds = () => new Date(Date.now() + 10_000).toUTCString()
+
 beforeEach(() => {
   vi.useFakeTimers()
 })
@@ -83,7 +85,6 @@ describe('HTTP outcomes', () => {
   it('honours Retry-After (seconds and HTTP-date) as a floor', async () => {
     vi.setSystemTime(new Date('2026-01-01T00:00:00Z'))
     const h = connectHarness({}, () => 0)
-    const inTenSeconds = () => new Date(Date.now() + 10_000).toUTCString()
     h.server.respond(status(503, { 'retry-after': '5' }), (request) =>
       status(429, { 'retry-after': inTenSeconds() })(request),
     )

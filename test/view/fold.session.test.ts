@@ -9,6 +9,37 @@ const outcomes = (events: readonly SessionEvent[], state = initialView()): Apply
   return seen
 }
 
+/** A turn with a streaming text part, an ended reasoning part and tools in every state. */
+const openTurn = (): SessionEvent[] => [
+  durable('session.execution.started', {}, 0),
+  durable('session.step.started', { assistantMessageID: 'a1' }, 1),
+  durable('session.text.started', { assistantMessageID: 'a1', ordinal: 0 }, 2),
+  live('session.text.delta', { assistantMessageID: 'a1', ordinal: 0, delta: 'par' }),
+  durable('session.reasoning.started', { assistantMessageID: 'a1', ordinal: 1 }, 3),
+  durable('session.reasoning.ended', { assistantMessageID: 'a1', ordinal: 1, text: 'done' }, 4),
+  durable('session.tool.input.started', { assistantMessageID: 'a1', id: 't1', name: 'grep' }, 5),
+  durable('session.tool.input.started', { assistantMessageID: 'a1', id: 't2', name: 'read' }, 6),
+  durable('session.tool.input.ended', { id: 't2', text: '{}' }, 7),
+  durable('session.tool.called', { id: 't2', input: {} }, 8),
+  live('session.tool.progress', { id: 't2', metadata: { pct: 50 } }),
+  durable('session.tool.input.started', { assistantMessageID: 'a1', id: 't3', name: 'ls' }, 9),
+  durable('session.tool.input.ended', { id: 't3', text: '{}' }, 10),
+  durable('session.tool.called', { id: 't3', input: {} }, 11),
+  durable('session.tool.success', { id: 't3', content: [] }, 12),
+  live('session.usage.updated', { cost: 1, tokens: { input: 1, output: 1 } }),
+]
+
+/** A turn still streaming text and a tool input, with live usage. */
+const streamingTurn = (): SessionEvent[] => [
+  durable('session.step.started', { assistantMessageID: 'a1' }, 0),
+  durable('session.text.started', { assistantMessageID: 'a1', ordinal: 0 }, 1),
+  live('session.text.delta', { assistantMessageID: 'a1', ordinal: 0, delta: 'Hel' }),
+  durable('session.reasoning.started', { assistantMessageID: 'a1', ordinal: 1 }, 2),
+  durable('session.reasoning.ended', { assistantMessageID: 'a1', ordinal: 1, text: 'r' }, 3),
+  durable('session.tool.input.started', { assistantMessageID: 'a1', id: 't1', name: 'grep' }, 4),
+  live('session.usage.updated', { cost: 1, tokens: { input: 1, output: 1 } }),
+]
+
 describe('initialView', () => {
   it('starts unknown, before any durable event, with no execution and no messages', () => {
     expect(initialView()).toStrictEqual({
@@ -113,25 +144,6 @@ describe('session.inbox.enqueued', () => {
 })
 
 describe('execution', () => {
-  const openTurn = (): SessionEvent[] => [
-    durable('session.execution.started', {}, 0),
-    durable('session.step.started', { assistantMessageID: 'a1' }, 1),
-    durable('session.text.started', { assistantMessageID: 'a1', ordinal: 0 }, 2),
-    live('session.text.delta', { assistantMessageID: 'a1', ordinal: 0, delta: 'par' }),
-    durable('session.reasoning.started', { assistantMessageID: 'a1', ordinal: 1 }, 3),
-    durable('session.reasoning.ended', { assistantMessageID: 'a1', ordinal: 1, text: 'done' }, 4),
-    durable('session.tool.input.started', { assistantMessageID: 'a1', id: 't1', name: 'grep' }, 5),
-    durable('session.tool.input.started', { assistantMessageID: 'a1', id: 't2', name: 'read' }, 6),
-    durable('session.tool.input.ended', { id: 't2', text: '{}' }, 7),
-    durable('session.tool.called', { id: 't2', input: {} }, 8),
-    live('session.tool.progress', { id: 't2', metadata: { pct: 50 } }),
-    durable('session.tool.input.started', { assistantMessageID: 'a1', id: 't3', name: 'ls' }, 9),
-    durable('session.tool.input.ended', { id: 't3', text: '{}' }, 10),
-    durable('session.tool.called', { id: 't3', input: {} }, 11),
-    durable('session.tool.success', { id: 't3', content: [] }, 12),
-    live('session.usage.updated', { cost: 1, tokens: { input: 1, output: 1 } }),
-  ]
-
   it('execution.started sets running', () => {
     expect(foldEvents([durable('session.execution.started', {}, 0)]).execution).toStrictEqual({
       status: 'running',
@@ -179,6 +191,18 @@ describe('execution', () => {
     expect(after.messages[0]).toBe(before.messages[0])
   })
 
+  it('execution.started interrupts a message an earlier run left streaming (a crash writes nothing)', () => {
+    const view = foldEvents([...streamingTurn(), durable('session.execution.started', {}, 5)])
+    const message = view.messages[0]
+    expect(message?.role === 'assistant' ? message.status : undefined).toBe('interrupted')
+    expect(message?.role === 'assistant' ? message.parts.map((p) => [p.streaming, p.incomplete]) : []).toEqual([
+      [false, true],
+      [false, false],
+      [false, true],
+    ])
+    expect(view.execution.status).toBe('running')
+  })
+
   it('execution.started after a failure clears error and reason', () => {
     const view = foldEvents([
       durable('session.execution.failed', { error: { message: 'boom' } }, 0),
@@ -189,16 +213,6 @@ describe('execution', () => {
 })
 
 describe('session.activity', () => {
-  const streamingTurn = (): SessionEvent[] => [
-    durable('session.step.started', { assistantMessageID: 'a1' }, 0),
-    durable('session.text.started', { assistantMessageID: 'a1', ordinal: 0 }, 1),
-    live('session.text.delta', { assistantMessageID: 'a1', ordinal: 0, delta: 'Hel' }),
-    durable('session.reasoning.started', { assistantMessageID: 'a1', ordinal: 1 }, 2),
-    durable('session.reasoning.ended', { assistantMessageID: 'a1', ordinal: 1, text: 'r' }, 3),
-    durable('session.tool.input.started', { assistantMessageID: 'a1', id: 't1', name: 'grep' }, 4),
-    live('session.usage.updated', { cost: 1, tokens: { input: 1, output: 1 } }),
-  ]
-
   it('replaces activity wholesale and does not move the cursor', () => {
     let view = foldEvents([durable('session.created', {}, 4)])
     view = foldEvent(view, activity('running', 4))

@@ -148,4 +148,36 @@ describe('10,000 messages', () => {
     expect(after.messages.slice(0, 9_999).every((message, i) => message === before.messages[i])).toBe(true)
     expect(assistant(after, 'a4999').parts[0]).toBe(assistant(before, 'a4999').parts[0])
   })
+
+  it('finds messages beyond the newest few, and messages appended later in the same call', () => {
+    const script = new Script()
+    script.durable('session.text.started', { assistantMessageID: 'old', ordinal: 0 })
+    for (let i = 0; i < 200; i++) script.durable('session.inbox.enqueued', { messageID: `u${i}`, text: '' })
+    script
+      .durable('session.inbox.enqueued', { messageID: 'u3', text: 'duplicate' })
+      .live('session.text.delta', { assistantMessageID: 'old', ordinal: 0, delta: 'x' })
+      .durable('session.step.started', { assistantMessageID: 'new' })
+    for (let i = 200; i < 300; i++) script.durable('session.inbox.enqueued', { messageID: `u${i}`, text: '' })
+    script.durable('session.text.started', { assistantMessageID: 'new', ordinal: 0 })
+    const seen: ApplyOutcome[] = []
+    const view = foldEvents(script.events, initialView(), (_, outcome) => seen.push(outcome))
+    expect(seen.filter((outcome) => outcome !== 'applied')).toEqual(['ignored'])
+    expect(view.messages).toHaveLength(302)
+    expect(view.messages.filter((m) => m.id === 'new')).toHaveLength(1)
+    expect(assistant(view, 'new').parts).toHaveLength(1)
+    expect(textPart(view, 'old', 'text:0').text).toBe('x')
+    // A later call starts with no lookup state and still finds the old message.
+    const next = foldEvent(view, live('session.text.delta', { assistantMessageID: 'old', ordinal: 0, delta: 'y' }))
+    expect(textPart(next, 'old', 'text:0').text).toBe('xy')
+  })
+
+  it('a user message with the same id does not hide an assistant message', () => {
+    const view = foldEvents([
+      durable('session.inbox.enqueued', { messageID: 'same', text: 'q' }, 0),
+      durable('session.text.started', { assistantMessageID: 'same', ordinal: 0 }, 1),
+      live('session.text.delta', { assistantMessageID: 'same', ordinal: 0, delta: 'a' }),
+    ])
+    expect(view.messages.map((m) => m.role)).toEqual(['user', 'assistant'])
+    expect(textPart(view, 'same', 'text:0').text).toBe('a')
+  })
 })

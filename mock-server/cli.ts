@@ -1,0 +1,46 @@
+import { parseArgs } from 'node:util'
+import { startMockServer } from './node.js'
+
+const USAGE =
+  'usage: npm run mock-server -- [--port <n>] [--host <h>] [--data-dir <dir>] [--token <t>] [--heartbeat-ms <n>]'
+
+const integer = (name: string, raw: string | undefined): number | undefined => {
+  if (raw === undefined) return undefined
+  if (!/^\d+$/.test(raw)) throw new Error(`--${name} must be a non-negative integer`)
+  return Number(raw)
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      token: { type: 'string' },
+      'heartbeat-ms': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  })
+  if (values.help === true) return console.log(USAGE)
+  const port = integer('port', values.port)
+  const heartbeatMs = integer('heartbeat-ms', values['heartbeat-ms'])
+  const server = await startMockServer({
+    ...(port === undefined ? {} : { port }),
+    ...(values.host === undefined ? {} : { host: values.host }),
+    ...(values['data-dir'] === undefined ? {} : { dataDir: values['data-dir'] }),
+    ...(values.token === undefined ? {} : { token: values.token }),
+    ...(heartbeatMs === undefined ? {} : { heartbeatMs }),
+  })
+  console.log(`session-stream mock server listening on ${server.url}`)
+  const stop = (): void => {
+    void server.close().then(() => process.exit(0))
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+}
+
+main().catch((cause: unknown) => {
+  console.error(cause instanceof Error ? cause.message : cause)
+  console.error(USAGE)
+  process.exit(1)
+})

@@ -1,0 +1,150 @@
+import fc from 'fast-check'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createMockEngine, type Fault, type MockEngine, type TurnInput } from '../../mock-server/index.js'
+import { createSessionClient } from '../../src/client/client.js'
+import { isDurable, type ActivityEvent, type DurableEvent } from '../../src/protocol/events.js'
+import { foldEvents } from '../../src/view/fold.js'
+import type { Message, SessionView } from '../../src/view/types.js'
+
+/*
+ * Random fault schedules over scripted turns, against the real contract engine (its fetch
+ * handler stands in for the network). Whatever happened on the way, once the faults are
+ * cleared the client must converge on exactly what the server's durable log says.
+ * Reproduce a failure with FC_SEED=<seed> (printed by fast-check); FC_RUNS raises the count.
+ */
+const seed = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED)
+const numRuns = Number(process.env.FC_RUNS ?? 10)
+
+const faultArb: fc.Arbitrary<Fault> = fc.oneof(
+  fc.record({ type: fc.constant('drop' as const), mode: fc.constantFrom('end' as const, 'reset' as const) }),
+  fc.record({ type: fc.constant('drop-after' as const), frames: fc.integer({ min: 1, max: 15 }) }),
+  fc.record({ type: fc.constant('split' as const), on: fc.constant(true), bytes: fc.integer({ min: 1, max: 7 }) }),
+  fc.record({ type: fc.constant('duplicate' as const), on: fc.boolean() }),
+  fc.constant({ type: 'restart' as const }),
+  fc.record({ type: fc.constant('shed' as const), on: fc.constant(true), retryAfterSeconds: fc.constant(0) }),
+  fc.record({ type: fc.constant('stall' as const), on: fc.constant(true) }),
+  fc.constant({ type: 'clear' as const }),
+)
+
+const turnArb: fc.Arbitrary<TurnInput> = fc.record({
+  prompt: fc.string({ maxLength: 20 }),
+  text: fc.string({ minLength: 1, maxLength: 50 }),
+  reasoning: fc.option(fc.string({ minLength: 1, maxLength: 20 }), { nil: undefined }),
+  tools: fc.option(
+    fc.array(fc.record({ name: fc.constantFrom('read', 'grep'), input: fc.record({ q: fc.string({ maxLength: 8 }) }), output: fc.string({ maxLength: 10 }) }), { maxLength: 2 }),
+    { nil: undefined },
+  ),
+  chunk: fc.integer({ min: 1, max: 6 }),
+  intervalMs: fc.constantFrom(0, 1, 2),
+})
+
+const scenarioArb = fc.record({
+  turns: fc.array(turnArb, { minLength: 1, maxLength: 3 }),
+  faults: fc.array(fc.record({ atMs: fc.integer({ min: 0, max: 120 }), fault: faultArb }), { maxLength: 5 }),
+})
+
+function fullLog(engine: MockEngine, sessionID: string): DurableEvent[] {
+  const page = engine.history(sessionID, -1, 1000)
+  if (page === undefined || page.hasMore) throw new Error('history unavailable')
+  return [...page.data]
+}
+
+/** Parts flagged incomplete keep the text the client happened to see; the log cannot know it. */
+const comparable = (view: SessionView): SessionView => ({
+  ...view,
+  messages: view.messages.map((message): Message =>
+    message.role === 'user'
+      ? message
+      : {
+          ...message,
+          parts: message.parts.map((part) =>
+            !part.incomplete ? part : part.type === 'tool' ? { ...part, inputText: '<incomplete>' } : { ...part, text: '<incomplete>' },
+          ),
+        },
+  ),
+})
+
+let cleanup: (() => void)[] = []
+afterEach(() => {
+  for (const fn of cleanup) fn()
+  cleanup = []
+})
+
+describe('fault schedules over scripted turns (property)', () => {
+  it('converge on the server log: nothing lost, nothing applied twice, texts exact', { timeout: 120_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(scenarioArb, async ({ turns, faults }) => {
+        const engine = createMockEngine({ heartbeatMs: 40 })
+        const sessionID = engine.createSession({ title: 'property' })
+        const client = createSessionClient({
+          baseUrl: 'http://mock.test',
+          fetch: (input, init) => engine.handle(new Request(input, init)),
+          backoff: { initialDelay: 5, maxDelay: 40, multiplier: 2 },
+          idleTimeoutMs: 150,
+          maxProtocolRetries: 1000,
+        })
+        cleanup.push(() => client.close(), () => engine.close())
+        const session = client.session(sessionID)
+        const stop = session.$view.listen(() => {})
+
+        // A second, independent consumer: the iterator records every durable seq it yields.
+        const controller = new AbortController()
+        const seqs: number[] = []
+        const consumed = (async () => {
+          for await (const event of client.sessions.events({ sessionID, signal: controller.signal })) {
+            if (isDurable(event)) seqs.push(event.durable.seq)
+          }
+        })()
+
+        const timers = faults.map(({ atMs, fault }) => setTimeout(() => engine.applyFault(fault), atMs))
+        const outcomes: { id: string; turn: TurnInput; completed: boolean }[] = []
+        for (const turn of turns) {
+          const started = engine.startTurn(sessionID, turn)
+          if (started === undefined) throw new Error('turn not started')
+          outcomes.push({ id: started.assistantMessageID, turn, completed: (await started.done) === 'completed' })
+        }
+        for (const timer of timers) clearTimeout(timer)
+        engine.applyFault({ type: 'clear' })
+
+        const latest = engine.latestSeq(sessionID)
+        await vi.waitFor(
+          () => {
+            const view = session.$view.get()
+            expect(view.cursor).toBe(latest)
+            expect(view.activity).toBe('idle')
+            expect(seqs.at(-1)).toBe(latest)
+          },
+          { timeout: 15_000, interval: 10 },
+        )
+        controller.abort()
+        await consumed
+        stop()
+
+        // Zero durable events lost or applied twice, in order.
+        expect(seqs).toEqual(Array.from({ length: latest + 1 }, (_, i) => i))
+        // The view equals the fold of the whole durable log plus the final activity.
+        const finalActivity: ActivityEvent = {
+          id: 'final',
+          created: 0,
+          type: 'session.activity',
+          data: { sessionID, status: 'idle', cutoff: latest },
+        }
+        const expected = foldEvents([...fullLog(engine, sessionID), finalActivity])
+        expect(comparable(session.$view.get())).toEqual(comparable(expected))
+        // Every completed turn's text and reasoning equal the server's.
+        for (const { id, turn, completed } of outcomes.filter((o) => o.completed)) {
+          const message = session.$view.get().messages.find((m) => m.id === id)
+          const parts = message?.role === 'assistant' ? message.parts : []
+          const text = (type: 'text' | 'reasoning') =>
+            parts.flatMap((p) => (p.type === type ? [p] : []))
+          expect({ completed, text: text('text').map((p) => p.text) }).toEqual({ completed, text: [turn.text] })
+          expect(text('reasoning').map((p) => p.text)).toEqual(turn.reasoning === undefined ? [] : [turn.reasoning])
+          expect(parts.every((p) => !p.incomplete && !p.streaming)).toBe(true)
+        }
+        client.close()
+        engine.close()
+      }),
+      { numRuns, ...(seed === undefined ? {} : { seed }), endOnFailure: true },
+    )
+  })
+})
