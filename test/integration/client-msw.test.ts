@@ -1,0 +1,24 @@
+// @vitest-environment happy-dom
+import { setupServer } from 'msw/node'
+import { describe } from 'vitest'
+import { createMockEngine } from '../../mock-server/index.js'
+import { createMockHandlers } from '../../mock-server/msw.js'
+import { clientContract } from './client-contract.js'
+
+const BASE = 'http://mock.test'
+
+describe('client against the MSW handlers in happy-dom', () => {
+  clientContract(async (options = {}) => {
+    const engine = createMockEngine({ heartbeatMs: 200, ...options })
+    const server = setupServer(...createMockHandlers(engine, { baseUrl: BASE }))
+    server.listen({ onUnhandledRequest: 'error' })
+    return {
+      baseUrl: BASE,
+      engine,
+      close: async () => {
+        server.close()
+        engine.close()
+      },
+    }
+  })
+})
