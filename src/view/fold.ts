@@ -1,6 +1,6 @@
 import { CURSOR_START } from '../protocol/constants.js'
 import { isDurable, type SessionEvent, type SessionEventOf } from '../protocol/events.js'
-import { Draft, type ApplyOutcome } from './draft.js'
+import { createDraft, type ApplyOutcome, type Draft } from './draft.js'
 import {
   applySnapshot,
   inboxEnqueued,
@@ -45,7 +45,7 @@ export function foldEvents(
   state: SessionView = initialView(),
   onOutcome?: (event: SessionEvent, outcome: ApplyOutcome) => void,
 ): SessionView {
-  const d = new Draft(state)
+  const d = createDraft(state)
   for (const event of events) {
     const outcome = apply(d, event)
     if (isDurable(event) && d.view.cursor !== event.durable.seq) d.root().cursor = event.durable.seq
