@@ -33,6 +33,27 @@ const assistant = (session: SessionHandle, id: string): AssistantMessage | undef
 const textOf = (session: SessionHandle, id: string) =>
   assistant(session, id)?.parts.find((p): p is TextPart => p.type === 'text')
 
+/** Durable seqs seen by an independent iterator over the same session. */
+function tail(client: ReturnType<typeof createSessionClient>, sessionID: string) {
+  const controller = new AbortController()
+  const seqs: number[] = []
+  const done = (async () => {
+    for await (const event of client.sessions.events({ sessionID, signal: controller.signal })) {
+      if (isDurable(event)) seqs.push(event.durable.seq)
+    }
+  })()
+  return { seqs, stop: async () => (controller.abort(), await done) }
+}
+
+const settled = async (engine: MockEngine, session: SessionHandle, sessionID: string) =>
+  vi.waitFor(
+    () => {
+      expect(session.$view.get().cursor).toBe(engine.latestSeq(sessionID))
+      expect(session.$view.get().activity).toBe('idle')
+    },
+    { timeout: 10_000, interval: 10 },
+  )
+
 /**
  * The client against the contract engine through one adapter. Each test names a failure
  * a real network or server produces, and checks the client recovers exactly.
@@ -62,27 +83,6 @@ export function clientContract(makeHarness: HarnessFactory): void {
     session.$view.listen(() => {})
     return { harness, engine: harness.engine, client, session, sessionID }
   }
-
-  /** Durable seqs seen by an independent iterator over the same session. */
-  function tail(client: ReturnType<typeof createSessionClient>, sessionID: string) {
-    const controller = new AbortController()
-    const seqs: number[] = []
-    const done = (async () => {
-      for await (const event of client.sessions.events({ sessionID, signal: controller.signal })) {
-        if (isDurable(event)) seqs.push(event.durable.seq)
-      }
-    })()
-    return { seqs, stop: async () => (controller.abort(), await done) }
-  }
-
-  const settled = async (engine: MockEngine, session: SessionHandle, sessionID: string) =>
-    vi.waitFor(
-      () => {
-        expect(session.$view.get().cursor).toBe(engine.latestSeq(sessionID))
-        expect(session.$view.get().activity).toBe('idle')
-      },
-      { timeout: 10_000, interval: 10 },
-    )
 
   it('streams a turn to completion: the text equals the server text and activity ends idle', async () => {
     const { engine, session, sessionID } = await start()

@@ -1,4 +1,4 @@
-import fc from 'fast-check'
+import * as fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMockEngine, type Fault, type MockEngine, type TurnInput } from '../../mock-server/index.js'
 import { createSessionClient } from '../../src/client/client.js'

@@ -11,7 +11,7 @@ afterEach(() => {
 
 describe('defaultScheduler', () => {
   it('flushes once per task where there are no animation frames', async () => {
-    const flush = vi.fn()
+    const flush = vi.fn<() => void>()
     defaultScheduler(flush)
     expect(flush).not.toHaveBeenCalled()
     await vi.advanceTimersByTimeAsync(0)
@@ -22,7 +22,7 @@ describe('defaultScheduler', () => {
     const frames: (() => void)[] = []
     vi.stubGlobal('requestAnimationFrame', (callback: () => void) => frames.push(callback))
     vi.stubGlobal('cancelAnimationFrame', () => {})
-    const flush = vi.fn()
+    const flush = vi.fn<() => void>()
     defaultScheduler(flush)
     for (const frame of frames) frame()
     await vi.advanceTimersByTimeAsync(1000)
@@ -32,7 +32,7 @@ describe('defaultScheduler', () => {
   it('still flushes within 100 ms in a hidden tab that gets no frames', async () => {
     vi.stubGlobal('requestAnimationFrame', () => 1)
     vi.stubGlobal('cancelAnimationFrame', () => {})
-    const flush = vi.fn()
+    const flush = vi.fn<() => void>()
     defaultScheduler(flush)
     await vi.advanceTimersByTimeAsync(99)
     expect(flush).not.toHaveBeenCalled()
@@ -41,7 +41,7 @@ describe('defaultScheduler', () => {
   })
 
   it('can be cancelled', async () => {
-    const flush = vi.fn()
+    const flush = vi.fn<() => void>()
     defaultScheduler(flush)()
     await vi.advanceTimersByTimeAsync(1000)
     expect(flush).not.toHaveBeenCalled()
