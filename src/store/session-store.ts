@@ -1,8 +1,9 @@
-import { atom, onMount, type ReadableAtom } from 'nanostores'
+import { atom, onStart, onStop, STORE_UNMOUNT_DELAY, type ReadableAtom } from 'nanostores'
 import type { SessionStreamError } from '../errors.js'
 import { CURSOR_START } from '../protocol/constants.js'
 import type { SessionEvent, UnknownEvent } from '../protocol/events.js'
 import { openConnection, type Connection, type ConnectionOptions } from '../transport/connection.js'
+import { defaultEnvironment } from '../transport/environment.js'
 import { emptyCounters, type ConnectionCounters, type ConnectionStatus } from '../transport/status.js'
 import { foldEvents, initialView, type ApplyOutcome } from '../view/fold.js'
 import type { SessionView } from '../view/types.js'
@@ -25,6 +26,11 @@ export interface SessionHandle {
   readonly $view: ReadableAtom<SessionView>
   /** The connection's health. Subscribing also keeps the stream open. */
   readonly $connection: ReadableAtom<SessionConnection>
+  /**
+   * Drops the current connection (if any) and opens a fresh one from the cursor, token
+   * resolved anew: e.g. after `unauthorized`, once the user has signed in again.
+   */
+  reconnect(): void
   /** Stops for good: no timer, listener or request is left behind. Idempotent. */
   close(): void
 }
@@ -59,7 +65,6 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
 
   let connection: Connection | undefined
   let closed = false
-  let mounted = 0
   let pending: SessionEvent[] = []
   // After a history reset the view is rebuilt here, out of sight, and swapped in whole on
   // its snapshot: the user never sees an empty or half-built session.
@@ -177,21 +182,56 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     $connection.set({ ...$connection.get(), state: 'closed', nextRetryAt: null })
   }
 
-  const acquire = () => {
-    if (mounted++ === 0) start()
-    return () => {
-      if (--mounted === 0) stop()
-    }
+  // Lifecycle. nanostores' own onMount would open a stream for a bare `get()` (it mounts
+  // the store for a moment), which during server-side rendering or a status check means a
+  // request nobody listens to. So the stream opens a microtask after the first listener,
+  // if one is still there, and closes STORE_UNMOUNT_DELAY after the last one leaves, so a
+  // React StrictMode remount (or a quick route change) reuses it.
+  const env = options.environment ?? defaultEnvironment()
+  let listened = 0
+  let opening = false
+  let closeTimer: unknown
+  const cancelClose = () => {
+    if (closeTimer !== undefined) env.clearTimeout(closeTimer)
+    closeTimer = undefined
   }
-  onMount($view, acquire)
-  onMount($connection, acquire)
+  const first = () => {
+    listened++
+    cancelClose()
+    // Only the first listener overall opens: a connection that stopped for good (404,
+    // unauthorized) is not retried just because another component subscribed.
+    if (connection !== undefined || opening || listened > 1) return
+    opening = true
+    queueMicrotask(() => {
+      opening = false
+      if (listened > 0) start()
+    })
+  }
+  const last = () => {
+    listened--
+    if (listened > 0 || connection === undefined) return
+    closeTimer = env.setTimeout(() => {
+      closeTimer = undefined
+      stop()
+    }, STORE_UNMOUNT_DELAY)
+  }
+  onStart($view, first)
+  onStop($view, last)
+  onStart($connection, first)
+  onStop($connection, last)
 
   return {
     id: options.sessionID,
     $view,
     $connection,
+    reconnect: () => {
+      if (closed) return
+      stop()
+      if (listened > 0) start()
+    },
     close: () => {
       if (closed) return
+      cancelClose()
       stop()
       closed = true
       options.onClose?.()

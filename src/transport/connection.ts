@@ -225,10 +225,14 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
     } catch (cause) {
       return { verdict: 'retry', error: new SessionStreamError('token-error', 'the token provider failed', { cause }) }
     }
+    if (abortReason !== undefined) return abortReason
     const controller = new AbortController()
     request = controller
     try {
       if (closed) return closedRejection()
+      // The watchdog runs from the request on: a server that accepts and never answers
+      // is as dead as one that stops writing.
+      watchdog.start()
       const headers: Record<string, string> = { accept: EVENT_STREAM_CONTENT_TYPE }
       if (token !== undefined && token !== '') headers.authorization = `Bearer ${token}`
       let response: Response
@@ -242,7 +246,6 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
       if (opened++ > 0) counters.reconnects++
       lastByteAt = env.now()
       setState('open')
-      watchdog.start()
       if (response.body === null) throw new SessionStreamError('stream-ended', 'the response had no body')
       await readFrames(response.body, maxEventBytes, {
         onBytes: () => {

@@ -182,6 +182,39 @@ describe('session store', () => {
     client.close()
   })
 
+  it('reconnect() retries a connection that stopped as unauthorized, with the token resolved anew', async () => {
+    const server = createFakeServer()
+    const frames = createManualScheduler()
+    let token = 'expired'
+    const client = createSessionClient({
+      baseUrl: 'http://server.test',
+      fetch: server.fetch,
+      environment: createTestEnvironment().environment,
+      scheduler: frames.scheduler,
+      token: () => token,
+    })
+    server.respond(status(401), status(401))
+    const session = client.session(SESSION)
+    const off = session.$view.listen(() => {})
+    await settle()
+    frames.frame()
+    expect(session.$connection.get().state).toBe('unauthorized')
+    token = 'fresh'
+    session.reconnect()
+    await settle()
+    server.last.send(created(0), activity('idle', 0))
+    await settle()
+    frames.frame()
+    expect(server.requests.map((r) => r.headers.get('authorization'))).toEqual([
+      'Bearer expired',
+      'Bearer expired',
+      'Bearer fresh',
+    ])
+    expect(session.$connection.get()).toMatchObject({ state: 'open', synced: true })
+    off()
+    client.close()
+  })
+
   it('marks the view deleted on 404 and stops', async () => {
     const { server, client, frames } = setup()
     server.respond(status(404))

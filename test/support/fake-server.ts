@@ -99,4 +99,8 @@ export const status = (code: number, headers: Record<string, string> = {}, body?
 
 export const html = (): Responder => () => new Response('<html>login</html>', { status: 200, headers: { 'content-type': 'text/html' } })
 
+/** Accepts the request and never answers, until the client aborts. */
+export const hang = (): Responder => (request) =>
+  new Promise((_, reject) => request.signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))))
+
 export const networkError = (): Responder => () => Promise.reject(new TypeError('fetch failed'))

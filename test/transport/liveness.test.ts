@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { activity, created } from '../support/events.js'
-import { status } from '../support/fake-server.js'
+import { hang, status } from '../support/fake-server.js'
 import { connectHarness, settle } from './harness.js'
 
 beforeEach(() => {
@@ -23,6 +23,20 @@ describe('liveness', () => {
     await vi.advanceTimersByTimeAsync(1000)
     expect(h.server.requests).toHaveLength(2)
     expect(h.server.afterOf(1)).toBe('0')
+    h.connection.close()
+  })
+
+  it('gives up on a server that accepts and never answers', async () => {
+    const h = connectHarness({ idleTimeoutMs: 9000 })
+    h.server.respond(hang())
+    await settle()
+    expect(h.status().state).toBe('connecting')
+    await vi.advanceTimersByTimeAsync(9000)
+    await settle()
+    expect(h.status().lastError?.code).toBe('idle-timeout')
+    expect(h.server.requests[0]?.signal.aborted).toBe(true)
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(h.server.requests).toHaveLength(2)
     h.connection.close()
   })
 

@@ -1,0 +1,5 @@
+/**
+ * React bindings: `import { useSessionView } from 'session-stream/react'`.
+ * Needs `react` (18+) and `@nanostores/react`, optional peer dependencies of this package.
+ */
+export { useSessionConnection, useSessionMessage, useSessionPart, useSessionView } from './hooks.js'

@@ -1,0 +1,5 @@
+/**
+ * Vue composables: `import { useSessionView } from 'session-stream/vue'`.
+ * Needs `vue` (3.4+) and `@nanostores/vue`, optional peer dependencies of this package.
+ */
+export { useSessionConnection, useSessionMessage, useSessionPart, useSessionView } from './composables.js'
