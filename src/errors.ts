@@ -22,6 +22,7 @@ export type SessionStreamErrorCode =
   | 'rate-limited'
   | 'server-error'
   | 'unexpected-status'
+  | 'redirected'
   | 'bad-content-type'
   | 'network-error'
   | 'stream-ended'

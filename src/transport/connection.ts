@@ -237,7 +237,7 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
       if (token !== undefined && token !== '') headers.authorization = `Bearer ${token}`
       let response: Response
       try {
-        response = await fetchFn(url(), { headers, signal: controller.signal, cache: 'no-store' })
+        response = await fetchFn(url(), { headers, signal: controller.signal, cache: 'no-store', redirect: 'manual' })
       } catch (cause) {
         return abortReason ?? { verdict: 'retry', error: new SessionStreamError('network-error', 'request failed', { cause }) }
       }

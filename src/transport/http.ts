@@ -47,6 +47,19 @@ const reject = (
 /** Returns undefined when the response is a usable event stream. */
 export async function classifyResponse(response: Response, now: number): Promise<Rejection | undefined> {
   const { status } = response
+  if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
+    // Requests use redirect: 'manual': an authenticated stream never follows the server
+    // elsewhere on its own. The fix is a baseUrl that points at the final address.
+    const location = response.headers.get('location')
+    let where = ''
+    try {
+      where = location === null ? '' : ` to ${new URL(location, response.url || undefined).origin}`
+    } catch {
+      // an unreadable Location says nothing more
+    }
+    await response.body?.cancel().catch(() => {})
+    return reject('stop', 'redirected', `the server redirected${where}; point baseUrl at the final address`, response, now)
+  }
   if (status === 200 || (status > 200 && status < 300 && status !== 204)) {
     const type = response.headers.get('content-type') ?? ''
     if (type.toLowerCase().startsWith(EVENT_STREAM_CONTENT_TYPE)) return undefined
@@ -73,9 +86,6 @@ export async function classifyResponse(response: Response, now: number): Promise
       return reject('retry', 'rate-limited', `server asked to slow down (${status})${said}`, response, now)
     case status >= 500:
       return reject('retry', 'server-error', `server error (${status})${said}`, response, now)
-    case status >= 300 && status < 400:
-      // Only reached with redirect: 'manual' or an opaque redirect: following it is not ours to decide.
-      return reject('stop', 'unexpected-status', `unexpected redirect (${status})`, response, now)
     default:
       return reject('stop', 'unexpected-status', `unexpected status ${status}${said}`, response, now)
   }
