@@ -2,7 +2,7 @@ import { useStore } from '@nanostores/react'
 import { useCallback, useSyncExternalStore } from 'react'
 import type { SessionConnection, SessionHandle } from '../store/session-store.js'
 import type { Message, Part, SessionView } from '../view/types.js'
-import { selectMessage, selectPart } from './select.js'
+import { selectMessage, selectPart } from '../view/select.js'
 
 /**
  * The whole folded session; re-renders on every change of the view (at most once per frame).

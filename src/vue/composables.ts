@@ -2,7 +2,7 @@ import { useStore } from '@nanostores/vue'
 import { computed, toRaw, toValue, type ComputedRef, type MaybeRefOrGetter, type Ref } from 'vue'
 import type { SessionConnection, SessionHandle } from '../store/session-store.js'
 import type { Message, Part, SessionView } from '../view/types.js'
-import { selectMessage, selectPart } from './select.js'
+import { selectMessage, selectPart } from '../view/select.js'
 
 /**
  * The whole folded session as a readonly ref, updated at most once per frame. The first
