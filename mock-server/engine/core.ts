@@ -120,16 +120,20 @@ export function createEngineCore(options: MockEngineOptions = {}): EngineCore {
     openStream(sessionID, after, signal, owner) {
       const subscription = core.subscribe(sessionID, after)
       if (subscription === undefined) return undefined
+      const onAbort = (): void => stream.close('end', 'cancelled')
       const stream = createEventStream({
         subscription,
         heartbeatMs,
         faults,
         scheduler,
         random,
-        onFinish: () => void streams.delete(stream),
+        onFinish() {
+          streams.delete(stream)
+          signal?.removeEventListener('abort', onAbort)
+        },
       })
       streams.set(stream, owner)
-      signal?.addEventListener('abort', () => stream.close('end', 'cancelled'), { once: true })
+      signal?.addEventListener('abort', onAbort, { once: true })
       if (signal?.aborted === true) stream.close('end', 'cancelled')
       return stream
     },

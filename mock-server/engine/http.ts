@@ -97,7 +97,8 @@ export async function readJson(request: Request, limit = MAX_BODY_BYTES): Promis
       if (done) break
       size += value.byteLength
       if (size > limit) {
-        await reader.cancel().catch(() => {})
+        // Not awaited: on a teed body (msw clones requests) cancel settles only when every branch is cancelled.
+        void reader.cancel().catch(() => {})
         return tooLarge()
       }
       chunks.push(value)

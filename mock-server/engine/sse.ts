@@ -29,8 +29,9 @@ export interface EventStreamDeps {
 const encoder = new TextEncoder()
 const HEARTBEAT_FRAME = encoder.encode(`: ${HEARTBEAT_COMMENT}\n\n`)
 
-/** A crash or an overflow fails the connection; a deletion ends it cleanly. */
-const modeFor = (reason: CloseReason): CloseMode => (reason === 'deleted' || reason === 'dropped' ? 'end' : 'reset')
+/** A crash, an overflow or a corrupt log fails the connection; anything else ends it cleanly. */
+const modeFor = (reason: CloseReason): CloseMode =>
+  reason === 'overflow' || reason === 'restart' || reason === 'corrupt' ? 'reset' : 'end'
 
 /**
  * Serialises one subscription as SSE. Pull-based with a high-water mark of 0: a frame is

@@ -150,7 +150,9 @@ export function createSubscription(deps: SubscriptionDeps): Subscription {
       }
       for (;;) {
         const head = queue[0]
-        if (head === undefined) return ending && cursor >= source.latest() ? close('deleted') : { kind: 'idle' }
+        if (head === undefined && !ending) return { kind: 'idle' }
+        // A deleted session's stream ends once the frozen rows and the queue are delivered.
+        if (head === undefined) return emitRowUpTo(source.latest()) ?? close('deleted')
         // Wakeups and live events alike first drain every committed row not yet sent, so a
         // `*.started` always precedes its deltas.
         const latest = source.latest()

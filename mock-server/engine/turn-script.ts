@@ -10,7 +10,7 @@ export interface TurnSink {
   endRun(): void
 }
 
-/** One step of a turn; `paced` steps (the deltas) wait `intervalMs` before running. */
+/** One step of a turn; a `paced` step waits `intervalMs` before it runs. */
 export interface TurnStep {
   readonly paced: boolean
   readonly run: (sink: TurnSink) => void
@@ -31,8 +31,6 @@ const chunks = (text: string, size: number): string[] => {
   return out
 }
 
-const step = (run: (sink: TurnSink) => void, paced = false): TurnStep => ({ paced, run })
-
 /**
  * Builds the whole event script of one turn up front. Pure: tests can run it against
  * a recording sink. Every `*.ended` text is the concatenation of its deltas.
@@ -42,22 +40,33 @@ export function buildTurnScript(sessionID: string, input: TurnInput, ids: IdSour
   const assistantMessageID = ids.next('msg')
   const message = { sessionID, assistantMessageID }
   const steps: TurnStep[] = []
+  let afterLive = false
   let ordinal = 0
+
+  // Deltas are paced, and so is the first step after any live event: a caught-up client
+  // then sees the live event before the next row. A lagging one may still see the row
+  // first, since the server drains committed rows before each live event.
+  const live = (run: (sink: TurnSink) => void, paced: boolean): void => {
+    steps.push({ paced, run })
+    afterLive = true
+  }
+  const step = (run: (sink: TurnSink) => void): void => {
+    steps.push({ paced: afterLive, run })
+    afterLive = false
+  }
 
   const streamPart = (kind: 'text' | 'reasoning', text: string): void => {
     const part = { ...message, ordinal: ordinal++ }
-    steps.push(step((sink) => sink.commit(`session.${kind}.started`, part)))
-    for (const delta of chunks(text, size)) {
-      steps.push(step((sink) => sink.publish(`session.${kind}.delta`, { ...part, delta }), true))
-    }
-    steps.push(step((sink) => sink.commit(`session.${kind}.ended`, { ...part, text })))
+    step((sink) => sink.commit(`session.${kind}.started`, part))
+    for (const delta of chunks(text, size)) live((sink) => sink.publish(`session.${kind}.delta`, { ...part, delta }), true)
+    step((sink) => sink.commit(`session.${kind}.ended`, { ...part, text }))
   }
 
   const messageID = ids.next('msg')
-  steps.push(step((sink) => sink.commit('session.inbox.enqueued', { sessionID, messageID, text: input.prompt })))
-  steps.push(step((sink) => sink.commit('session.execution.started', { sessionID })))
-  steps.push(step((sink) => sink.beginRun()))
-  steps.push(step((sink) => sink.commit('session.step.started', { ...message, agent: 'build', model: MODEL })))
+  step((sink) => sink.commit('session.inbox.enqueued', { sessionID, messageID, text: input.prompt }))
+  step((sink) => sink.commit('session.execution.started', { sessionID }))
+  step((sink) => sink.beginRun())
+  step((sink) => sink.commit('session.step.started', { ...message, agent: 'build', model: MODEL }))
   if (input.reasoning !== undefined) streamPart('reasoning', input.reasoning)
   streamPart('text', input.text)
 
@@ -65,19 +74,15 @@ export function buildTurnScript(sessionID: string, input: TurnInput, ids: IdSour
     const call = { ...message, id: ids.next('call') }
     const toolInput = tool.input ?? {}
     const inputText = JSON.stringify(toolInput)
-    steps.push(step((sink) => sink.commit('session.tool.input.started', { ...call, name: tool.name })))
-    for (const delta of chunks(inputText, size)) {
-      steps.push(step((sink) => sink.publish('session.tool.input.delta', { ...call, delta }), true))
-    }
-    steps.push(step((sink) => sink.commit('session.tool.input.ended', { ...call, text: inputText })))
-    steps.push(step((sink) => sink.commit('session.tool.called', { ...call, input: toolInput })))
-    steps.push(step((sink) => sink.publish('session.tool.progress', { ...call, metadata: { title: tool.name } })))
-    steps.push(
-      step((sink) =>
-        tool.fail === true
-          ? sink.commit('session.tool.failed', { ...call, error: { message: tool.output } })
-          : sink.commit('session.tool.success', { ...call, content: [{ type: 'text', text: tool.output }] }),
-      ),
+    step((sink) => sink.commit('session.tool.input.started', { ...call, name: tool.name }))
+    for (const delta of chunks(inputText, size)) live((sink) => sink.publish('session.tool.input.delta', { ...call, delta }), true)
+    step((sink) => sink.commit('session.tool.input.ended', { ...call, text: inputText }))
+    step((sink) => sink.commit('session.tool.called', { ...call, input: toolInput }))
+    live((sink) => sink.publish('session.tool.progress', { ...call, metadata: { title: tool.name } }), false)
+    step((sink) =>
+      tool.fail === true
+        ? sink.commit('session.tool.failed', { ...call, error: { message: tool.output } })
+        : sink.commit('session.tool.success', { ...call, content: [{ type: 'text', text: tool.output }] }),
     )
   }
 
@@ -87,9 +92,9 @@ export function buildTurnScript(sessionID: string, input: TurnInput, ids: IdSour
     reasoning: Array.from(input.reasoning ?? '').length,
   }
   const cost = (tokens.input + tokens.output + tokens.reasoning) / 1_000_000
-  steps.push(step((sink) => sink.publish('session.usage.updated', { ...message, cost, tokens })))
-  steps.push(step((sink) => sink.commit('session.step.ended', { ...message, finish: 'stop', cost, tokens })))
-  steps.push(step((sink) => sink.commit('session.execution.succeeded', { sessionID })))
-  steps.push(step((sink) => sink.endRun()))
+  live((sink) => sink.publish('session.usage.updated', { ...message, cost, tokens }), false)
+  step((sink) => sink.commit('session.step.ended', { ...message, finish: 'stop', cost, tokens }))
+  step((sink) => sink.commit('session.execution.succeeded', { sessionID }))
+  step((sink) => sink.endRun())
   return { assistantMessageID, steps }
 }

@@ -1,8 +1,7 @@
 // @vitest-environment happy-dom
-import { setupServer } from 'msw/node'
 import { describe } from 'vitest'
 import { createMockEngine } from '../../mock-server/index.js'
-import { createMockHandlers } from '../../mock-server/msw.js'
+import { setupMockServer } from '../../mock-server/msw-node.js'
 import { clientContract } from './client-contract.js'
 
 const BASE = 'http://mock.test'
@@ -10,7 +9,7 @@ const BASE = 'http://mock.test'
 describe('client against the MSW handlers in happy-dom', () => {
   clientContract(async (options = {}) => {
     const engine = createMockEngine({ heartbeatMs: 200, ...options })
-    const server = setupServer(...createMockHandlers(engine, { baseUrl: BASE }))
+    const server = setupMockServer(engine, { baseUrl: BASE })
     server.listen({ onUnhandledRequest: 'error' })
     return {
       baseUrl: BASE,

@@ -1,6 +1,5 @@
-import { setupServer } from 'msw/node'
 import { createMockEngine, type MockEngine } from '../../mock-server/index.js'
-import { createMockHandlers } from '../../mock-server/msw.js'
+import { setupMockServer } from '../../mock-server/msw-node.js'
 import { createSessionClient, type SessionClient } from '../../src/index.js'
 
 /**
@@ -20,7 +19,7 @@ const BASE_URL = 'http://mock.test'
 
 export function startMock(): MockSetup {
   const engine = createMockEngine()
-  const server = setupServer(...createMockHandlers(engine, { baseUrl: BASE_URL }))
+  const server = setupMockServer(engine, { baseUrl: BASE_URL })
   const streamRequests: string[] = []
   server.events.on('request:start', ({ request }) => {
     if (new URL(request.url).pathname.endsWith('/event')) streamRequests.push(request.url)

@@ -1,0 +1,2 @@
+import { profileLarge } from './_dc_prof.js'
+await profileLarge()

@@ -1,0 +1,112 @@
+import { follow, type Follower } from './lib/client.js'
+import { createFeed, type Feed } from './lib/feed.js'
+import { interleave, median, now, ratio, us } from './lib/stats.js'
+import type { Row } from './lib/table.js'
+import { chunked, encode, prose, Recording, seeded, type WireEvent } from './lib/wire.js'
+
+const DELTAS = 2000
+const OPEN_MESSAGE = 'msg_open00000000000000001'
+
+/** `messages` finished messages (prompt + answer pairs), then a turn left open with its text part started. */
+function prefill(messages: number): Uint8Array {
+  const random = seeded(7)
+  const recording = new Recording('ses_bench0000000000000001', random)
+  const session = recording.sessionID
+  recording.durable('session.created', { sessionID: session, title: 'bench' })
+  for (let i = 0; i < messages / 2; i++) {
+    recording.turn({ prompt: prose(random, 80), text: prose(random, 300), chunk: 4 }, false)
+  }
+  recording.activity('idle')
+  const message = { sessionID: session, assistantMessageID: OPEN_MESSAGE }
+  recording.durable('session.inbox.enqueued', { sessionID: session, messageID: 'msg_prompt0000000000000001', text: 'go' })
+  recording.durable('session.execution.started', { sessionID: session })
+  recording.activity('running')
+  recording.durable('session.step.started', { ...message, agent: 'build' })
+  recording.durable('session.text.started', { ...message, ordinal: 0 })
+  return encode(recording.events)
+}
+
+/** The same delta frames for every session size. */
+function deltas(random: () => number): { frames: Uint8Array[]; length: number } {
+  const events: WireEvent[] = []
+  let length = 0
+  for (let i = 0; i < DELTAS; i++) {
+    const delta = prose(random, 3).slice(0, 4)
+    length += delta.length
+    const data = { sessionID: 'ses_bench0000000000000001', assistantMessageID: OPEN_MESSAGE, ordinal: 0, delta }
+    events.push({ id: `evt_delta${i.toString().padStart(12, '0')}`, created: 1_763_000_000_000 + i, type: 'session.text.delta', data })
+  }
+  return { frames: events.map((event) => encode([event])), length }
+}
+
+interface Session {
+  readonly feed: Feed
+  readonly follower: Follower
+  textLength: number
+}
+
+async function open(messages: number): Promise<Session> {
+  const feed = createFeed()
+  const follower = follow({ fetch: feed.fetch })
+  await feed.push(chunked(prefill(messages), 16 * 1024))
+  const view = await follower.until((v) => v.activity === 'running' && v.messages.at(-1)?.id === OPEN_MESSAGE)
+  if (view.messages.length !== messages + 2) throw new Error(`prefill gave ${view.messages.length} messages`)
+  return { feed, follower, textLength: 0 }
+}
+
+const openText = (session: Session): number => {
+  const last = session.follower.handle.$view.get().messages.at(-1)
+  const part = last?.role === 'assistant' ? last.parts[0] : undefined
+  return part?.type === 'text' ? part.text.length : -1
+}
+
+/** Feeds one batch of deltas and returns µs per delta, measured until the last one is in the view. */
+async function batch(session: Session, chunks: readonly Uint8Array[], length: number): Promise<number> {
+  const target = session.textLength + length
+  const started = now()
+  void session.feed.push(chunks)
+  await session.follower.until(() => openText(session) === target)
+  session.textLength = target
+  return ((now() - started) * 1000) / DELTAS
+}
+
+export async function run(): Promise<Row[]> {
+  const { frames, length } = deltas(seeded(11))
+  const bulk = chunked(concat(frames), 16 * 1024)
+  const small = await open(10)
+  const large = await open(10_000)
+  const samples = await interleave(
+    {
+      smallBulk: () => batch(small, bulk, length),
+      largeBulk: () => batch(large, bulk, length),
+      smallEach: () => batch(small, frames, length),
+      largeEach: () => batch(large, frames, length),
+    },
+    7,
+    2,
+  )
+  small.follower.close()
+  large.follower.close()
+  const row = (mode: string, smallUs: number, largeUs: number): Row => ({
+    name: `2. cost per text delta, 10,000 vs 10 messages (${mode})`,
+    figure: us(largeUs),
+    baseline: us(smallUs),
+    ratio: ratio(largeUs / smallUs),
+    goal: '≤ 1.50×',
+    pass: largeUs / smallUs <= 1.5,
+  })
+  return [
+    row('16 KiB chunks', median(samples.smallBulk), median(samples.largeBulk)),
+    row('one delta per task', median(samples.smallEach), median(samples.largeEach)),
+  ]
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
+  let offset = 0
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.length
+  }
+  return out
+}

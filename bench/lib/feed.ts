@@ -1,0 +1,71 @@
+import { nextTask } from './stats.js'
+
+const SSE_HEADERS = { 'content-type': 'text/event-stream' }
+
+/**
+ * An in-memory SSE response body. Chunks are handed out one per task, only when the reader
+ * asks (high-water mark 0), the way socket reads arrive: so a per-task flush scheduler
+ * gets its turn between chunks, as it would on a real connection.
+ */
+export interface Feed {
+  /** Answers the first request with this feed's body; later ones stay open and silent until aborted. */
+  readonly fetch: typeof fetch
+  /** Queues chunks; resolves once the reader has taken all of them. */
+  push(chunks: readonly Uint8Array[]): Promise<void>
+}
+
+/** `perTask: false` hands chunks out back to back (microtasks only): pure parsing cost, no scheduling. */
+export function createFeed(options: { readonly perTask?: boolean } = {}): Feed {
+  const perTask = options.perTask ?? true
+  const queue: Uint8Array[] = []
+  let wakePull: (() => void) | undefined
+  let drained: (() => void) | undefined
+  let served = false
+
+  const body = (signal: AbortSignal | null | undefined) =>
+    new ReadableStream<Uint8Array>(
+      {
+        start(controller) {
+          signal?.addEventListener('abort', () => controller.error(new DOMException('aborted', 'AbortError')), {
+            once: true,
+          })
+        },
+        async pull(controller) {
+          while (queue.length === 0) {
+            drained?.()
+            await new Promise<void>((resolve) => (wakePull = resolve))
+          }
+          if (perTask) await nextTask()
+          const chunk = queue.shift()
+          if (chunk !== undefined) controller.enqueue(chunk)
+          if (queue.length === 0) drained?.()
+        },
+      },
+      { highWaterMark: 0 },
+    )
+
+  const silent = (signal: AbortSignal | null | undefined) =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        signal?.addEventListener('abort', () => controller.error(new DOMException('aborted', 'AbortError')), {
+          once: true,
+        })
+      },
+    })
+
+  return {
+    fetch: async (_input, init) => {
+      const first = !served
+      served = true
+      return new Response(first ? body(init?.signal) : silent(init?.signal), { status: 200, headers: SSE_HEADERS })
+    },
+    push(chunks) {
+      queue.push(...chunks)
+      const done = new Promise<void>((resolve) => (drained = resolve))
+      const wake = wakePull
+      wakePull = undefined
+      wake?.()
+      return done
+    },
+  }
+}

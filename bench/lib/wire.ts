@@ -1,0 +1,138 @@
+import { buildTurnScript, type IdSource, type TurnInput, type TurnSink } from '../../mock-server/index.js'
+
+/** An envelope as it goes over the wire; `data` stays open, as in the protocol. */
+export interface WireEvent {
+  readonly id: string
+  readonly created: number
+  readonly type: string
+  readonly durable?: { readonly aggregateID: string; readonly seq: number; readonly version: number }
+  readonly data: Readonly<Record<string, unknown>>
+}
+
+/** mulberry32: a seeded generator, so every run feeds the same bytes. */
+export function seeded(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const WORDS = ('the a stream event session client server reconnect cursor durable delta frame view ' +
+  'message part tool input output reasoning token parser buffer chunk heap latency replay ' +
+  'snapshot activity café naïve — ✓ 🚀 function const return await promise array object').split(' ')
+
+/** Prose of about `length` characters, with some multi-byte characters among the ASCII. */
+export function prose(random: () => number, length: number): string {
+  const words: string[] = []
+  let size = 0
+  while (size < length) {
+    const word = WORDS[Math.floor(random() * WORDS.length)] ?? 'x'
+    words.push(word)
+    size += word.length + 1
+  }
+  return words.join(' ')
+}
+
+/** IDs shaped like the mock server's (`msg_<time><counter><random>`), but reproducible. */
+export function seededIds(random: () => number): IdSource {
+  let counter = 0
+  return {
+    next: (prefix) =>
+      `${prefix}_mh9x2k1c${(++counter).toString(36).padStart(4, '0')}${Math.floor(random() * 36 ** 8)
+        .toString(36)
+        .padStart(8, '0')}`,
+  }
+}
+
+export const CREATED_AT = 1_763_000_000_000
+
+/**
+ * Records the events one subscriber of a session would receive, in the server's order:
+ * a durable row goes out when committed, live events as published, and activity
+ * transitions carry the latest seq as their cutoff.
+ */
+export class Recording {
+  readonly events: WireEvent[] = []
+  readonly ids: IdSource
+  #seq = -1
+  #clock = CREATED_AT
+
+  constructor(
+    readonly sessionID: string,
+    random: () => number,
+  ) {
+    this.ids = seededIds(random)
+  }
+
+  get lastSeq(): number {
+    return this.#seq
+  }
+
+  durable(type: string, data: Readonly<Record<string, unknown>>): void {
+    const seq = ++this.#seq
+    const durable = { aggregateID: this.sessionID, seq, version: 1 }
+    this.events.push({ id: this.ids.next('evt'), created: this.#clock++, type, durable, data })
+  }
+
+  live(type: string, data: Readonly<Record<string, unknown>>): void {
+    this.events.push({ id: this.ids.next('evt'), created: this.#clock++, type, data })
+  }
+
+  activity(status: 'idle' | 'running'): void {
+    this.live('session.activity', { sessionID: this.sessionID, status, cutoff: this.#seq })
+  }
+
+  /** Runs the mock server's own turn script; `live: false` keeps only what the log stores. */
+  turn(input: TurnInput, live = true): string {
+    const sink: TurnSink = {
+      commit: (type, data) => this.durable(type, data),
+      publish: (type, data) => (live ? this.live(type, data) : undefined),
+      beginRun: () => (live ? this.activity('running') : undefined),
+      endRun: () => (live ? this.activity('idle') : undefined),
+    }
+    const script = buildTurnScript(this.sessionID, input, this.ids)
+    for (const step of script.steps) step.run(sink)
+    return script.assistantMessageID
+  }
+}
+
+/** A realistic turn: reasoning, a long answer in ~4-character deltas, one or two tool calls. */
+export function realisticTurn(random: () => number, textLength = 3000): TurnInput {
+  const tools = Array.from({ length: 1 + Math.floor(random() * 2) }, (_, i) => ({
+    name: i === 0 ? 'read' : 'bash',
+    input: { path: `src/${prose(random, 20).replaceAll(' ', '/')}.ts`, limit: 200, note: prose(random, 60) },
+    output: prose(random, 400),
+  }))
+  return {
+    prompt: prose(random, 120),
+    reasoning: prose(random, 500),
+    text: prose(random, textLength),
+    tools,
+    chunk: 4,
+  }
+}
+
+export const frame = (event: WireEvent): string => `data: ${JSON.stringify(event)}\n\n`
+const encoder = new TextEncoder()
+export const encode = (events: readonly WireEvent[]): Uint8Array => encoder.encode(events.map(frame).join(''))
+
+/** Cuts bytes into chunks of `size` (copies, as separate socket reads would be). */
+export function chunked(bytes: Uint8Array, size: number): Uint8Array[] {
+  const chunks: Uint8Array[] = []
+  for (let offset = 0; offset < bytes.length; offset += size) chunks.push(bytes.slice(offset, offset + size))
+  return chunks
+}
+
+/** A session opened and streamed live: created, the idle snapshot, then `turns` realistic turns. */
+export function liveSession(turns: number, seed = 1): Recording {
+  const random = seeded(seed)
+  const recording = new Recording('ses_bench0000000000000001', random)
+  recording.durable('session.created', { sessionID: recording.sessionID, title: 'bench' })
+  recording.activity('idle')
+  for (let i = 0; i < turns; i++) recording.turn(realisticTurn(random))
+  return recording
+}
