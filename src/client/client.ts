@@ -9,6 +9,11 @@ export interface SessionClientOptions extends Omit<ConnectionOptions, 'sessionID
   readonly scheduler?: FlushScheduler | undefined
   /** Valid events of a type this client does not know: kept out of the view, reported here. */
   readonly onUnknownEvent?: ((event: UnknownEvent, sessionID: string) => void) | undefined
+  /**
+   * Every event a session handle receives, after the cursor gate (durable ones exactly
+   * once, in order) and before it is folded: for event logs and debugging.
+   */
+  readonly onEvent?: ((event: SessionEvent, sessionID: string) => void) | undefined
 }
 
 export interface SessionOptions {
@@ -34,7 +39,7 @@ export interface SessionClient {
 
 export function createSessionClient(options: SessionClientOptions): SessionClient {
   const handles = new Map<string, SessionHandle>()
-  const connectionOptions = { ...options, scheduler: undefined, onUnknownEvent: undefined }
+  const connectionOptions = { ...options, scheduler: undefined, onUnknownEvent: undefined, onEvent: undefined }
   const unknownFor = (sessionID: string) =>
     options.onUnknownEvent === undefined ? undefined : (event: UnknownEvent) => options.onUnknownEvent?.(event, sessionID)
 
@@ -48,6 +53,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
         after: sessionOptions.after,
         scheduler: options.scheduler,
         onUnknownEvent: unknownFor(sessionID),
+        onEvent: options.onEvent === undefined ? undefined : (event) => options.onEvent?.(event, sessionID),
         onClose: () => {
           if (handles.get(sessionID) === handle) handles.delete(sessionID)
         },

@@ -38,6 +38,8 @@ export interface SessionHandle {
 export interface SessionStoreOptions extends Omit<ConnectionOptions, 'onHistoryReset'> {
   readonly scheduler?: FlushScheduler | undefined
   readonly onUnknownEvent?: ((event: UnknownEvent) => void) | undefined
+  /** Every event that passed the cursor gate, in order, before it is folded (event logs, debugging). */
+  readonly onEvent?: ((event: SessionEvent) => void) | undefined
   /** Called when the handle closes, so a client can forget it. */
   readonly onClose?: (() => void) | undefined
 }
@@ -148,7 +150,9 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
       { ...options, after: cursor === CURSOR_START ? options.after : cursor },
       {
         event: (event) => {
-          if (active === self) onEvent(event)
+          if (active !== self) return
+          options.onEvent?.(event)
+          onEvent(event)
         },
         unknown: (event) => {
           if (active === self) options.onUnknownEvent?.(event)

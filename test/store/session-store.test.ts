@@ -15,14 +15,16 @@ function setup() {
   const env = createTestEnvironment()
   const frames = createManualScheduler()
   const unknown: string[] = []
+  const seen: string[] = []
   const client = createSessionClient({
+    onEvent: (event, sessionID) => seen.push(`${sessionID} ${event.type}`),
     baseUrl: 'http://server.test',
     fetch: server.fetch,
     environment: env.environment,
     scheduler: frames.scheduler,
     onUnknownEvent: (event) => unknown.push(event.type),
   })
-  return { server, env, frames, client, unknown }
+  return { server, env, frames, client, unknown, seen }
 }
 
 const turnStart = (seq: number) => [
@@ -130,6 +132,21 @@ describe('session store', () => {
     expect(textLength()).toBe(9_996)
     frames.frame()
     expect(textLength()).toBe(10_000)
+    off()
+    client.close()
+  })
+
+  it('reports every gated event to onEvent, duplicates excluded', async () => {
+    const { server, client, seen } = setup()
+    const off = client.session(SESSION).$view.listen(() => {})
+    await settle()
+    server.last.send(created(0), created(0), activity('idle', 0), textDelta('x'))
+    await settle()
+    expect(seen).toEqual([
+      `${SESSION} session.created`,
+      `${SESSION} session.activity`,
+      `${SESSION} session.text.delta`,
+    ])
     off()
     client.close()
   })
