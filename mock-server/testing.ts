@@ -1,0 +1,54 @@
+import type { Fault, MockEngine, StartedTurn, TurnInput } from './index.js'
+
+/*
+ * `session-stream/testing`: the contract engine and MSW handlers, plus named fault
+ * controls, so an application team can test its own UI against drops, stalls, restarts
+ * and split frames in a few lines. Platform-neutral: runs under happy-dom, jsdom, Node
+ * and in a browser with msw's worker.
+ */
+export { createMockEngine } from './engine/engine.js'
+export { createMockHandlers, releaseResponseClones, type MockHandlersOptions } from './msw.js'
+export type { Fault, MockEngine, MockEngineOptions, StartedTurn, TurnInput, EngineStats } from './index.js'
+
+export interface FaultControls {
+  /** Ends every open stream now: `end` closes cleanly, `reset` fails the connection. */
+  drop(mode?: 'end' | 'reset'): void
+  /** Every stream closes after `frames` data frames, until `clear()`. */
+  dropAfter(frames: number): void
+  /** Writes nothing (heartbeats included) while keeping sockets open, until `resume()`. */
+  stall(): void
+  resume(): void
+  /** Writes every frame in tiny separate chunks (1–7 bytes, or `bytes`). */
+  split(bytes?: number): void
+  /** Writes every durable frame twice. */
+  duplicate(): void
+  /** Crash and restart: streams reset, turns cancelled without a write, activity idle, log kept. */
+  restart(): void
+  /** Answers stream requests with 503 and `Retry-After`, until `clear()`. */
+  shed(retryAfterSeconds?: number): void
+  /** Every fault off. */
+  clear(): void
+}
+
+/** Named fault switches over `engine.applyFault`. */
+export function faultControls(engine: MockEngine): FaultControls {
+  const apply = (fault: Fault) => engine.applyFault(fault)
+  return {
+    drop: (mode = 'end') => apply({ type: 'drop', mode }),
+    dropAfter: (frames) => apply({ type: 'drop-after', frames }),
+    stall: () => apply({ type: 'stall', on: true }),
+    resume: () => apply({ type: 'stall', on: false }),
+    split: (bytes) => apply(bytes === undefined ? { type: 'split', on: true } : { type: 'split', on: true, bytes }),
+    duplicate: () => apply({ type: 'duplicate', on: true }),
+    restart: () => apply({ type: 'restart' }),
+    shed: (retryAfterSeconds = 1) => apply({ type: 'shed', on: true, retryAfterSeconds }),
+    clear: () => apply({ type: 'clear' }),
+  }
+}
+
+/** Starts a scripted turn and fails loudly if the session is unknown. */
+export function startTurn(engine: MockEngine, sessionID: string, input: TurnInput): StartedTurn {
+  const turn = engine.startTurn(sessionID, input)
+  if (turn === undefined) throw new Error(`session-stream/testing: no session ${sessionID}`)
+  return turn
+}

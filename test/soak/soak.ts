@@ -1,0 +1,249 @@
+import type { Fault, MockEngine, TurnInput } from '../../mock-server/index.js'
+import { startMockServer } from '../../mock-server/node.js'
+import { createSessionClient } from '../../src/client/client.js'
+import type { ActivityEvent, DurableEvent, SessionEvent } from '../../src/protocol/events.js'
+import type { SessionHandle } from '../../src/store/session-store.js'
+import { foldEvents } from '../../src/view/fold.js'
+import type { SessionView } from '../../src/view/types.js'
+
+/*
+ * A fault-injection soak: many sessions streaming scripted turns through the real Node
+ * mock server on 127.0.0.1 while a fault schedule drops, stalls, splits, duplicates,
+ * restarts and sheds. Bounded by a turn count and a deadline; loopback only.
+ */
+
+export interface SoakOptions {
+  readonly sessions: number
+  readonly turnsPerSession: number
+  /** Hard stop for the turn phase, ms. */
+  readonly deadlineMs: number
+  readonly seed: number
+  /** Upper bound of the pause between deltas, ms: longer turns meet more faults. @default 6 */
+  readonly maxIntervalMs?: number
+  readonly log?: (line: string) => void
+}
+
+export interface SoakReport {
+  readonly seed: number
+  readonly sessions: number
+  readonly turns: number
+  readonly eventsDelivered: number
+  readonly durableDelivered: number
+  readonly reconnects: number
+  readonly faults: Readonly<Record<string, number>>
+  readonly durableLost: number
+  readonly appliedTwice: number
+  readonly deltasBeforeStart: number
+  readonly viewsEqualToServerFold: number
+  readonly textsExact: number
+  readonly completedTurns: number
+  readonly heapStartMB: number
+  readonly heapEndMB: number
+  readonly elapsedMs: number
+}
+
+/** A small deterministic PRNG (mulberry32), so a failing soak can be replayed by seed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const heapMB = () => {
+  ;(globalThis as { gc?: () => void }).gc?.()
+  return Math.round((process.memoryUsage().heapUsed / 1048576) * 10) / 10
+}
+
+const WORDS = ['stream', 'cursor', 'replay', 'snapshot', 'delta', 'durable', 'spinner', 'résumé', '🚀', 'idle']
+
+function randomTurn(random: () => number, index: number, maxIntervalMs: number): TurnInput {
+  const words = Array.from({ length: 8 + Math.floor(random() * (maxIntervalMs > 6 ? 120 : 30)) }, () => WORDS[Math.floor(random() * WORDS.length)])
+  return {
+    prompt: `question ${index}`,
+    text: words.join(' '),
+    ...(random() < 0.5 ? { reasoning: `thinking about ${index}` } : {}),
+    ...(random() < 0.5 ? { tools: [{ name: 'read', input: { file: `f${index}.ts` }, output: 'contents' }] } : {}),
+    chunk: 1 + Math.floor(random() * 5),
+    intervalMs: Math.floor(random() * maxIntervalMs),
+  }
+}
+
+/** One fault and, for switches, the action that lifts it later. */
+function randomFault(random: () => number): { fault: Fault; lift?: Fault; holdMs: number } {
+  const holdMs = 100 + Math.floor(random() * 500)
+  const pick = Math.floor(random() * 9)
+  switch (pick) {
+    case 0:
+      return { fault: { type: 'drop', mode: 'end' }, holdMs }
+    case 1:
+      return { fault: { type: 'drop', mode: 'reset' }, holdMs }
+    case 2:
+      return { fault: { type: 'drop-after', frames: 1 + Math.floor(random() * 30) }, lift: { type: 'clear' }, holdMs }
+    case 3:
+      return { fault: { type: 'stall', on: true }, lift: { type: 'stall', on: false }, holdMs }
+    case 4:
+      return { fault: { type: 'split', on: true }, lift: { type: 'split', on: false }, holdMs }
+    case 5:
+      return { fault: { type: 'duplicate', on: true }, lift: { type: 'duplicate', on: false }, holdMs }
+    case 6:
+      return { fault: { type: 'restart' }, holdMs }
+    default:
+      return { fault: { type: 'shed', on: true, retryAfterSeconds: random() < 0.5 ? 0 : 1 }, lift: { type: 'shed', on: false }, holdMs }
+  }
+}
+
+/** Parts flagged incomplete keep the text the client happened to see; the log cannot know it. */
+export function comparable(view: SessionView): SessionView {
+  return {
+    ...view,
+    messages: view.messages.map((message) =>
+      message.role === 'user'
+        ? message
+        : {
+            ...message,
+            parts: message.parts.map((part) =>
+              !part.incomplete ? part : part.type === 'tool' ? { ...part, inputText: '' } : { ...part, text: '' },
+            ),
+          },
+    ),
+  }
+}
+
+function serverFold(engine: MockEngine, sessionID: string): SessionView {
+  const rows: DurableEvent[] = []
+  for (let after = -1; ; ) {
+    const page = engine.history(sessionID, after, 1000)
+    if (page === undefined) throw new Error(`no history for ${sessionID}`)
+    rows.push(...page.data)
+    if (!page.hasMore) break
+    after = rows.at(-1)?.durable.seq ?? after
+  }
+  const latest = engine.latestSeq(sessionID)
+  const idle: ActivityEvent = { id: 'final', created: 0, type: 'session.activity', data: { sessionID, status: 'idle', cutoff: latest } }
+  return foldEvents([...rows, idle])
+}
+
+export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const started = Date.now()
+  const log = options.log ?? (() => {})
+  const random = prng(options.seed)
+  const heapStartMB = heapMB()
+  const server = await startMockServer({ heartbeatMs: 250 })
+  const engine = server.engine
+  const seen = new Map<string, { seqs: number[]; events: number }>()
+  const client = createSessionClient({
+    baseUrl: server.url,
+    backoff: { initialDelay: 20, maxDelay: 300, multiplier: 2 },
+    idleTimeoutMs: 750,
+    maxProtocolRetries: 1000,
+    onEvent: (event: SessionEvent, sessionID) => {
+      const record = seen.get(sessionID)
+      if (record === undefined) return
+      record.events++
+      if (event.durable !== undefined) record.seqs.push(event.durable.seq)
+    },
+  })
+  const faults: Record<string, number> = {}
+  const handles: { id: string; handle: SessionHandle; stop: () => void; turns: { id: string; text: string; completed: boolean }[] }[] = []
+  try {
+    for (let i = 0; i < options.sessions; i++) {
+      const id = engine.createSession({ title: `soak ${i}` })
+      seen.set(id, { seqs: [], events: 0 })
+      const handle = client.session(id)
+      handles.push({ id, handle, stop: handle.$view.listen(() => {}), turns: [] })
+    }
+
+    const phase = { running: true }
+    const deadline = started + options.deadlineMs
+    const chaos = (async () => {
+      while (phase.running && Date.now() < deadline) {
+        await sleep(50 + Math.floor(random() * 250))
+        if (!phase.running) break
+        const { fault, lift, holdMs } = randomFault(random)
+        const name = fault.type === 'drop' ? `drop-${fault.mode}` : fault.type
+        faults[name] = (faults[name] ?? 0) + 1
+        engine.applyFault(fault)
+        if (lift !== undefined) {
+          await sleep(holdMs)
+          engine.applyFault(lift)
+        }
+      }
+    })()
+
+    await Promise.all(
+      handles.map(async (session, index) => {
+        for (let t = 0; t < options.turnsPerSession && Date.now() < deadline; t++) {
+          const turn = randomTurn(random, index * 1000 + t, options.maxIntervalMs ?? 6)
+          const run = engine.startTurn(session.id, turn)
+          if (run === undefined) throw new Error('turn refused')
+          const outcome = await run.done
+          session.turns.push({ id: run.assistantMessageID, text: turn.text, completed: outcome === 'completed' })
+        }
+      }),
+    )
+    phase.running = false
+    await chaos
+    engine.applyFault({ type: 'clear' })
+    log(`turns done after ${Date.now() - started} ms; waiting for every client to converge`)
+
+    const settleBy = Date.now() + 20_000
+    for (const session of handles) {
+      const latest = engine.latestSeq(session.id)
+      while (Date.now() < settleBy) {
+        const view = session.handle.$view.get()
+        if (view.cursor === latest && view.activity === 'idle') break
+        await sleep(20)
+      }
+    }
+
+    let durableLost = 0
+    let appliedTwice = 0
+    let viewsEqual = 0
+    let textsExact = 0
+    let completedTurns = 0
+    for (const session of handles) {
+      const latest = engine.latestSeq(session.id)
+      const { seqs } = seen.get(session.id) ?? { seqs: [] }
+      const unique = new Set(seqs)
+      appliedTwice += seqs.length - unique.size
+      for (let seq = 0; seq <= latest; seq++) if (!unique.has(seq)) durableLost++
+      const view = session.handle.$view.get()
+      if (JSON.stringify(comparable(view)) === JSON.stringify(comparable(serverFold(engine, session.id)))) viewsEqual++
+      for (const turn of session.turns.filter((t) => t.completed)) {
+        completedTurns++
+        const message = view.messages.find((m) => m.id === turn.id)
+        const text = message?.role === 'assistant' ? message.parts.find((p) => p.type === 'text') : undefined
+        if (text?.type === 'text' && text.text === turn.text) textsExact++
+      }
+    }
+    const totals = handles.map((s) => s.handle.$connection.get().counters)
+    return {
+      seed: options.seed,
+      sessions: handles.length,
+      turns: handles.reduce((sum, s) => sum + s.turns.length, 0),
+      eventsDelivered: [...seen.values()].reduce((sum, s) => sum + s.events, 0),
+      durableDelivered: [...seen.values()].reduce((sum, s) => sum + s.seqs.length, 0),
+      reconnects: totals.reduce((sum, c) => sum + c.reconnects, 0),
+      faults,
+      durableLost,
+      appliedTwice,
+      deltasBeforeStart: totals.reduce((sum, c) => sum + c.orphans, 0),
+      viewsEqualToServerFold: viewsEqual,
+      textsExact,
+      completedTurns,
+      heapStartMB,
+      heapEndMB: heapMB(),
+      elapsedMs: Date.now() - started,
+    }
+  } finally {
+    for (const session of handles) session.stop()
+    client.close()
+    await server.close()
+  }
+}
