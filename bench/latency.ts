@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser'
-import { follow, perTask } from './lib/client.js'
+import { follow, perTask, type Follower } from './lib/client.js'
 import type { FlushScheduler } from '../src/index.js'
 import { ages, startServerProcess, STAMP_WIDTH, type LiveSession, type MockServerProcess } from './lib/server.js'
 import { ms, percentile, ratio } from './lib/stats.js'
@@ -58,15 +58,16 @@ async function bare(server: MockServerProcess, into: number[]): Promise<void> {
   await reader.cancel().catch(() => {})
 }
 
+const textOf = (follower: Follower): string => {
+  const message = follower.handle.$view.get().messages.at(-1)
+  const part = message?.role === 'assistant' ? message.parts[0] : undefined
+  return part?.type === 'text' ? part.text : ''
+}
+
 /** The client, measured at the `$view` subscriber's callback; null is the SDK's default scheduler. */
 async function client(server: MockServerProcess, into: number[], scheduler: FlushScheduler | null): Promise<void> {
   const live = await session(server)
   let seen = 0
-  const textOf = (follower: ReturnType<typeof follow>) => {
-    const message = follower.handle.$view.get().messages.at(-1)
-    const part = message?.role === 'assistant' ? message.parts[0] : undefined
-    return part?.type === 'text' ? part.text : ''
-  }
   const follower = follow({
     baseUrl: server.url,
     sessionID: live.sessionID,

@@ -46,7 +46,7 @@ async function breakdown(core: number): Promise<Row> {
   const withoutZod = await gzipped('dist/index.js', ['zod', 'zod/*'])
   const total = [...full.inputs.values()].reduce((sum, size) => sum + size, 0)
   const top = [...full.inputs]
-    .sort((a, b) => b[1] - a[1])
+    .toSorted((a, b) => b[1] - a[1])
     .slice(0, 5)
     .map(([name, size]) => `${name} ${Math.round((size / total) * 100)}%`)
     .join(', ')

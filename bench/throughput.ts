@@ -1,7 +1,7 @@
 import { createParser } from 'eventsource-parser'
 import { follow } from './lib/client.js'
 import { createFeed } from './lib/feed.js'
-import { count, interleave, median, now, ratio } from './lib/stats.js'
+import { count, interleave, median, now, pairedRatio, ratio } from './lib/stats.js'
 import type { Row } from './lib/table.js'
 import { chunked, encode, liveSession } from './lib/wire.js'
 
@@ -25,7 +25,8 @@ async function bare(chunks: readonly Uint8Array[], expected: number): Promise<nu
       seen++
     },
   })
-  while (seen < expected) {
+  for (;;) {
+    if (seen === expected) break
     const { value } = await reader.read()
     if (value !== undefined) parser.feed(decoder.decode(value, { stream: true }))
   }
@@ -69,7 +70,7 @@ export async function run(): Promise<Row[]> {
   const bareMs = median(samples.bare)
   const clientMs = median(samples.client)
   const rate = (ms: number) => `${count(events / (ms / 1000))} ev/s, ${(bytes.length / 1e6 / (ms / 1000)).toFixed(1)} MB/s`
-  const share = bareMs / clientMs
+  const share = pairedRatio(samples.bare, samples.client)
   const deltas = recording.events.filter((event) => event.type.endsWith('.delta')).length
   return [
     {

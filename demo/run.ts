@@ -1,10 +1,10 @@
 import { createServer } from 'vite'
 import { startMockServer, type MockServer } from '../mock-server/node.js'
+import { demoViteConfig } from './vite-config.js'
 
 /*
  * `npm run demo`: the mock server plus a Vite dev server for the demo page, one line to
- * tell you where to look, both stopped on Ctrl-C. Vite gets an inline config: the
- * repository's vite.config.ts configures vitest, not this page.
+ * tell you where to look, both stopped on Ctrl-C.
  */
 
 const HOST = '127.0.0.1'
@@ -12,7 +12,8 @@ const HOST = '127.0.0.1'
 async function startMock(): Promise<MockServer> {
   for (let port = 4010; port < 4030; port++) {
     try {
-      return await startMockServer({ host: HOST, port })
+      // Heartbeats every 2 s, well inside the page's 6 s idle timeout: a stall shows quickly.
+      return await startMockServer({ host: HOST, port, heartbeatMs: 2000 })
     } catch (cause) {
       if ((cause as { code?: unknown }).code !== 'EADDRINUSE') throw cause
     }
@@ -22,12 +23,8 @@ async function startMock(): Promise<MockServer> {
 
 const mock = await startMock()
 const vite = await createServer({
-  configFile: false,
-  root: import.meta.dirname,
-  logLevel: 'warn',
-  clearScreen: false,
+  ...demoViteConfig({ mockUrl: mock.url }),
   server: { host: HOST, port: 5173, strictPort: false },
-  define: { DEMO_MOCK_URL: JSON.stringify(mock.url) },
 })
 await vite.listen()
 const page = vite.resolvedUrls?.local[0] ?? `http://${HOST}:${vite.config.server.port}/`

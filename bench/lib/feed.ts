@@ -2,6 +2,16 @@ import { nextTask } from './stats.js'
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream' }
 
+/** A body that stays open and silent until the request is aborted. */
+const silent = (signal: AbortSignal | null | undefined) =>
+  new ReadableStream<Uint8Array>({
+    start(controller) {
+      signal?.addEventListener('abort', () => controller.error(new DOMException('aborted', 'AbortError')), {
+        once: true,
+      })
+    },
+  })
+
 /**
  * An in-memory SSE response body. Chunks are handed out one per task, only when the reader
  * asks (high-water mark 0), the way socket reads arrive: so a per-task flush scheduler
@@ -43,15 +53,6 @@ export function createFeed(options: { readonly perTask?: boolean } = {}): Feed {
       },
       { highWaterMark: 0 },
     )
-
-  const silent = (signal: AbortSignal | null | undefined) =>
-    new ReadableStream<Uint8Array>({
-      start(controller) {
-        signal?.addEventListener('abort', () => controller.error(new DOMException('aborted', 'AbortError')), {
-          once: true,
-        })
-      },
-    })
 
   return {
     fetch: async (_input, init) => {

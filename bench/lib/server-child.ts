@@ -5,6 +5,17 @@ import { sleep } from './stats.js'
 import { stamp, type ServerRequest } from './server.js'
 import { realisticTurn, seeded, seededIds } from './wire.js'
 
+// mock-server/node.ts's writable() leaves a 'close' (and an 'error') listener behind per
+// backpressure wait, so a long replay trips Node's MaxListeners warning on every stream.
+// Reported; said once here rather than dozens of times per run.
+let warned = false
+process.removeAllListeners('warning')
+process.on('warning', (warning) => {
+  if (warning.name !== 'MaxListenersExceededWarning') return console.warn(warning)
+  if (!warned) console.warn('mock server: listeners pile up on a ServerResponse under backpressure (MaxListenersExceededWarning)')
+  warned = true
+})
+
 const server = await startMockServer({ queueLimit: 100_000 })
 const { engine } = server
 const random = seeded(9)

@@ -7,7 +7,7 @@ export const median = (values: readonly number[]): number => percentile(values, 
 /** Nearest-rank percentile. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN
-  const sorted = [...values].sort((a, b) => a - b)
+  const sorted = values.toSorted((a, b) => a - b)
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
   return sorted[rank] ?? Number.NaN
 }
@@ -60,6 +60,10 @@ export async function interleave<K extends string>(
   }
   return samples
 }
+
+/** Median of the per-round ratios a[i] / b[i]: drift on a shared machine hits both sides of a round alike. */
+export const pairedRatio = (a: readonly number[], b: readonly number[]): number =>
+  median(a.map((value, i) => value / (b[i] ?? Number.NaN)))
 
 export const ms = (value: number): string => `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`
 export const us = (value: number): string => `${value.toFixed(2)} µs`

@@ -1,2 +1,0 @@
-import { profileLarge } from './_dc_prof.js'
-await profileLarge()

@@ -1,0 +1,43 @@
+import { useLayoutEffect, useRef } from 'react'
+import type { SessionHandle } from '../../src/index.js'
+import { useSessionView } from '../../src/react/index.js'
+import { MessageView } from './messages.js'
+
+/**
+ * The transcript. It reads the whole view only to list message ids; each message and part
+ * below subscribes to its own slice. Follows the bottom while the reader is there.
+ */
+export function Conversation({ session }: { readonly session: SessionHandle }) {
+  const view = useSessionView(session)
+  const scroller = useRef<HTMLDivElement | null>(null)
+  const pinned = useRef(true)
+
+  useLayoutEffect(() => {
+    const element = scroller.current
+    if (element !== null && pinned.current) element.scrollTop = element.scrollHeight
+  })
+
+  const onScroll = () => {
+    const element = scroller.current
+    if (element !== null) pinned.current = element.scrollHeight - element.scrollTop - element.clientHeight < 60
+  }
+
+  return (
+    <div className="conversation" ref={scroller} onScroll={onScroll} data-testid="conversation">
+      {view.info.deleted && (
+        <div className="banner banner-bad" data-testid="deleted">
+          This session was deleted on the server. The stream closed for good; pick or create another session.
+        </div>
+      )}
+      {view.messages.length === 0 && !view.info.deleted && (
+        <div className="empty">
+          <p>No messages yet.</p>
+          <p className="muted">Ask something below: the mock server scripts a reply and streams it in small deltas.</p>
+        </div>
+      )}
+      {view.messages.map((message) => (
+        <MessageView key={message.id} session={session} messageID={message.id} />
+      ))}
+    </div>
+  )
+}

@@ -1,0 +1,125 @@
+import { useState } from 'react'
+import type { SessionHandle } from '../../src/index.js'
+import type { FaultSettings } from '../lib/mock-api.js'
+import { useDemo } from './context.js'
+
+/*
+ * Buttons that break things on the mock server. The client is never told: it notices,
+ * backs off, resumes from its cursor, and the panels show it recovering.
+ */
+
+type Note = { readonly at: number; readonly text: string }
+
+const SHED_RETRY_AFTER_S = 2
+
+export function FaultPanel({ session, onDeleted }: { readonly session: SessionHandle; readonly onDeleted: () => void }) {
+  const { api } = useDemo()
+  const [faults, setFaults] = useState<FaultSettings | undefined>()
+  const [note, setNote] = useState<Note | undefined>()
+  const [busy, setBusy] = useState(false)
+
+  const run = (text: string, action: () => Promise<FaultSettings | undefined>) => {
+    setBusy(true)
+    action().then(
+      (next) => {
+        if (next !== undefined) setFaults(next)
+        setNote({ at: Date.now(), text })
+        setBusy(false)
+      },
+      (cause: unknown) => {
+        setNote({ at: Date.now(), text: `failed: ${cause instanceof Error ? cause.message : String(cause)}` })
+        setBusy(false)
+      },
+    )
+  }
+
+  const stall = faults?.stall === true
+  const split = faults?.split !== undefined
+  const shed = faults?.shed !== undefined
+
+  return (
+    <section className="card" aria-label="Faults">
+      <div className="card-head">
+        <h2>Faults</h2>
+        <button type="button" disabled={busy} onClick={() => run('cleared every fault', () => api.fault({ type: 'clear' }))}>
+          Clear
+        </button>
+      </div>
+      <div className="fault-grid">
+        <button
+          type="button"
+          data-testid="fault-drop"
+          disabled={busy}
+          title="End every open stream now: the client reconnects from its cursor"
+          onClick={() => run('dropped every open stream', () => api.fault({ type: 'drop' }))}
+        >
+          Drop stream
+        </button>
+        <button
+          type="button"
+          data-testid="fault-restart"
+          disabled={busy}
+          title="Crash and restart the server: streams reset, running turns cancelled without writing, activity idle"
+          onClick={() => run('restarted the server', () => api.fault({ type: 'restart' }))}
+        >
+          Restart server
+        </button>
+        <button
+          type="button"
+          className="toggle"
+          aria-pressed={stall}
+          disabled={busy}
+          title="Keep sockets open but write nothing, heartbeats included: the idle watchdog reconnects"
+          onClick={() => run(stall ? 'stall lifted' : 'stalling every stream', () => api.fault({ type: 'stall', on: !stall }))}
+        >
+          Stall
+        </button>
+        <button
+          type="button"
+          className="toggle"
+          aria-pressed={split}
+          disabled={busy}
+          title="Write every frame in tiny separate pieces: the parser reassembles them"
+          onClick={() => run(split ? 'frames whole again' : 'splitting frames', () => api.fault({ type: 'split', on: !split }))}
+        >
+          Split frames
+        </button>
+        <button
+          type="button"
+          className="toggle"
+          aria-pressed={shed}
+          disabled={busy}
+          title={`Answer stream requests with 503 and Retry-After: ${SHED_RETRY_AFTER_S} s, and drop the open stream so the client meets it`}
+          onClick={() =>
+            run(shed ? 'accepting streams again' : `shedding load (503, Retry-After ${SHED_RETRY_AFTER_S} s)`, async () => {
+              const next = await api.fault({ type: 'shed', on: !shed, retryAfterSeconds: SHED_RETRY_AFTER_S })
+              if (!shed) await api.fault({ type: 'drop' })
+              return next
+            })
+          }
+        >
+          Shed load
+        </button>
+        <button
+          type="button"
+          className="danger"
+          data-testid="fault-delete"
+          disabled={busy}
+          title="DELETE /api/session/:id — the server commits session.deleted, then 404"
+          onClick={() =>
+            run('deleted the session', async () => {
+              await api.deleteSession(session.id)
+              onDeleted()
+              return undefined
+            })
+          }
+        >
+          Delete session
+        </button>
+      </div>
+      <div className="fault-note" aria-live="polite">
+        {note === undefined ? 'Break something and watch the client recover.' : `${new Date(note.at).toLocaleTimeString()} — ${note.text}`}
+      </div>
+    </section>
+  )
+}

@@ -1,0 +1,64 @@
+import type { SessionHandle } from '../../src/index.js'
+import { useSessionConnection } from '../../src/react/index.js'
+import { formatDuration } from '../lib/format.js'
+import { ConnectionPill } from './badges.js'
+import { useNow } from './use-now.js'
+
+/** The connection's health as the SDK reports it, with ages and countdowns that tick. */
+export function HealthPanel({ session }: { readonly session: SessionHandle }) {
+  const connection = useSessionConnection(session)
+  const now = useNow(200)
+  const { counters } = connection
+  const retryIn = connection.nextRetryAt === null ? undefined : connection.nextRetryAt - now
+  const byteAge = connection.lastByteAt === null ? undefined : now - connection.lastByteAt
+
+  return (
+    <section className="card" aria-label="Connection health">
+      <div className="card-head">
+        <h2>Connection</h2>
+        <button type="button" onClick={() => session.reconnect()} title="Drop this connection and open a fresh one from the cursor">
+          Reconnect
+        </button>
+      </div>
+      <dl className="facts">
+        <dt>state</dt>
+        <dd>
+          <ConnectionPill state={connection.state} />
+          {connection.synced && connection.state === 'open' && <span className="muted"> synced</span>}
+        </dd>
+        <dt>attempt</dt>
+        <dd data-testid="attempt">{connection.attempt}</dd>
+        <dt>next retry</dt>
+        <dd>{retryIn === undefined ? '—' : `in ${formatDuration(retryIn)}`}</dd>
+        <dt>cursor</dt>
+        <dd data-testid="cursor">{connection.cursor}</dd>
+        <dt>last byte</dt>
+        <dd className={byteAge !== undefined && byteAge > 3000 ? 'stale' : ''}>
+          {byteAge === undefined ? '—' : `${formatDuration(byteAge)} ago`}
+        </dd>
+      </dl>
+      {connection.lastError !== null && (
+        <div className="last-error" title={connection.lastError.message}>
+          <code>{connection.lastError.code}</code> {connection.lastError.message}
+        </div>
+      )}
+      <div className="counters">
+        <Counter label="duplicates" value={counters.duplicates} hint="Durable events at or below the cursor: dropped" />
+        <Counter label="gaps" value={counters.gaps} hint="Durable events past cursor + 1: resubscribed" />
+        <Counter label="live applied" value={counters.liveApplied} hint="Live fragments folded into the view" />
+        <Counter label="orphans" value={counters.orphans} hint="Fragments for a part the view never saw: ignored" />
+        <Counter label="reconnects" value={counters.reconnects} hint="Connections opened after the first" />
+        <Counter label="resets" value={counters.resets} hint="Server history behind the cursor: rebuilt from the start" />
+      </div>
+    </section>
+  )
+}
+
+function Counter({ label, value, hint }: { readonly label: string; readonly value: number; readonly hint: string }) {
+  return (
+    <div className="counter" title={hint} data-testid={`counter-${label.replace(' ', '-')}`}>
+      <span className="counter-value">{value}</span>
+      <span className="counter-label">{label}</span>
+    </div>
+  )
+}

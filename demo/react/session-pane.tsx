@@ -1,0 +1,64 @@
+import { useState } from 'react'
+import type { SessionHandle } from '../../src/index.js'
+import { useSessionView } from '../../src/react/index.js'
+import { shortId } from '../lib/format.js'
+import { ActivityBadge } from './badges.js'
+import { Composer } from './composer.js'
+import { Conversation } from './conversation.js'
+import { VuePanel } from './vue-panel.js'
+
+type Renderer = 'react' | 'vue' | 'both'
+
+const RENDERERS: readonly [Renderer, string][] = [
+  ['react', 'React'],
+  ['vue', 'Vue'],
+  ['both', 'Side by side'],
+]
+
+/** The selected session: a header, the transcript (React, Vue or both), the prompt box. */
+export function SessionPane({ session }: { readonly session: SessionHandle }) {
+  const [renderer, setRenderer] = useState<Renderer>('react')
+  const [showRenders, setShowRenders] = useState(false)
+  return (
+    <main className={showRenders ? 'pane show-renders' : 'pane'}>
+      <header className="pane-head">
+        <SessionTitle session={session} />
+        <div className="segmented" role="tablist" aria-label="Renderer">
+          {RENDERERS.map(([value, label]) => (
+            <button
+              key={value}
+              type="button"
+              role="tab"
+              aria-selected={renderer === value}
+              data-testid={`renderer-${value}`}
+              onClick={() => setRenderer(value)}
+            >
+              {label}
+            </button>
+          ))}
+        </div>
+        <label className="check" title="Show how often each part re-rendered: only the streaming one moves">
+          <input type="checkbox" checked={showRenders} onChange={(event) => setShowRenders(event.target.checked)} /> render counts
+        </label>
+      </header>
+      <div className={`views views-${renderer}`}>
+        {renderer !== 'vue' && <Conversation session={session} />}
+        {renderer !== 'react' && <VuePanel session={session} />}
+      </div>
+      <Composer session={session} />
+    </main>
+  )
+}
+
+function SessionTitle({ session }: { readonly session: SessionHandle }) {
+  const view = useSessionView(session)
+  return (
+    <div className="pane-title">
+      <h1>{view.info.title ?? 'Session'}</h1>
+      <code className="muted" title={session.id} data-testid="session-id" data-session-id={session.id}>
+        {shortId(session.id)}
+      </code>
+      <ActivityBadge activity={view.activity} />
+    </div>
+  )
+}

@@ -1,0 +1,248 @@
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { scriptedTurn } from '../../demo/lib/scripted-reply.js'
+import { startMockServer, type MockServer } from '../../mock-server/node.js'
+import { launchChromium } from './support/browser.js'
+import { buildDemo } from './support/demo-build.js'
+import { serveStatic, type StaticServer } from './support/static-server.js'
+import { readTurn, type TurnRecord } from './support/turns.js'
+
+/*
+ * The demo page, built by Vite and driven in Debian's Chromium against the Node mock
+ * server: the SDK end to end in a real browser. Every wait is for a condition; the
+ * timeouts only bound how long a broken build takes to fail.
+ */
+
+const ROOT = join(import.meta.dirname, '..', '..')
+const SCREENSHOT = join(ROOT, 'test-results', 'demo.png')
+const WAIT = 15_000
+
+let browser: Browser | undefined
+/** Why Chromium could not start: every browser test fails with it (they never skip). */
+let launchError: unknown
+let mock: MockServer | undefined
+let site: StaticServer | undefined
+let outDir: string | undefined
+const contexts: BrowserContext[] = []
+
+beforeAll(async () => {
+  // First, so a machine without Chromium fails at once, each test saying what to install.
+  try {
+    browser = await launchChromium()
+  } catch (cause) {
+    launchError = cause
+    return
+  }
+  ;[outDir, mock] = await Promise.all([buildDemo(), startMockServer({ heartbeatMs: 1000 })])
+  site = await serveStatic(outDir)
+}, 90_000)
+
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((context) => context.close()))
+  mock?.engine.applyFault({ type: 'clear' })
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await site?.close()
+  await mock?.close()
+  if (outDir !== undefined) await rm(outDir, { recursive: true, force: true })
+})
+
+interface DemoPage {
+  readonly page: Page
+  readonly sessionID: string
+  /** Uncaught exceptions in the page. */
+  readonly errors: string[]
+}
+
+/** Opens the built demo against the mock server and creates a session from the page. */
+async function openDemo(intervalMs: number): Promise<DemoPage> {
+  if (launchError !== undefined) throw launchError
+  const context = await browser!.newContext({ viewport: { width: 1440, height: 940 } })
+  contexts.push(context)
+  const page = await context.newPage()
+  const errors: string[] = []
+  page.on('pageerror', (error) => errors.push(error.message))
+  await page.goto(`${site!.url}/?mock=${encodeURIComponent(mock!.url)}&interval=${intervalMs}&idle=4000`)
+  await page.getByTestId('new-session').click()
+  const id = page.getByTestId('session-id')
+  await id.waitFor({ timeout: WAIT })
+  const sessionID = await id.getAttribute('data-session-id')
+  expect(sessionID).toMatch(/^ses_/)
+  await waitForText(page, '[data-testid="connection-state"]', 'open')
+  return { page, sessionID: sessionID!, errors }
+}
+
+async function ask(page: Page, prompt: string): Promise<void> {
+  await page.getByTestId('prompt').fill(prompt)
+  await page.getByTestId('send').click()
+}
+
+/** Waits until `selector`'s text is `expected`; on timeout, fails with a diff of what is there. */
+async function waitForText(page: Page, selector: string, expected: string, timeout = WAIT): Promise<void> {
+  try {
+    await page.waitForFunction(
+      ([target, text]) => document.querySelector(target)?.textContent === text,
+      [selector, expected] as const,
+      { timeout },
+    )
+  } catch (cause) {
+    const actual = await page.evaluate((target) => document.querySelector(target)?.textContent ?? null, selector)
+    throw new Error(`text of ${selector}:\n  expected ${JSON.stringify(expected)}\n  shown    ${JSON.stringify(actual)}`, { cause })
+  }
+}
+
+/** Waits until `selector`'s `name` attribute is `expected`; on timeout, fails saying what is there. */
+async function waitForAttribute(page: Page, selector: string, name: string, expected: string, timeout = WAIT): Promise<void> {
+  try {
+    await page.waitForFunction(
+      ([target, attribute, value]) => document.querySelector(target)?.getAttribute(attribute) === value,
+      [selector, name, expected] as const,
+      { timeout },
+    )
+  } catch (cause) {
+    const actual = await page.evaluate(([target, attribute]) => document.querySelector(target)?.getAttribute(attribute) ?? null, [selector, name] as const)
+    throw new Error(`${name} of ${selector}: expected ${JSON.stringify(expected)}, shown ${JSON.stringify(actual)}`, { cause })
+  }
+}
+
+async function waitForPage(page: Page, what: string, predicate: () => boolean, timeout = WAIT): Promise<void> {
+  try {
+    await page.waitForFunction(predicate, undefined, { timeout })
+  } catch (cause) {
+    throw new Error(`timed out waiting for ${what}`, { cause })
+  }
+}
+
+/** Polls the server's log until the turn started with `prompt` satisfies `done`. */
+async function serverTurn(sessionID: string, prompt: string, done: (turn: TurnRecord) => boolean): Promise<TurnRecord> {
+  return vi.waitFor(
+    () => {
+      const turn = readTurn(mock!.engine, sessionID, prompt)
+      if (!done(turn)) throw new Error(`turn not there yet: ${JSON.stringify(turn)}`)
+      return turn
+    },
+    { timeout: WAIT, interval: 20 },
+  )
+}
+
+const messageSelector = (turn: TurnRecord) => `[data-testid="conversation"] [data-message-id="${turn.assistantMessageID}"]`
+const textSelector = (turn: TurnRecord) => `${messageSelector(turn)} [data-part-key="${turn.textKey}"] [data-testid="part-text"]`
+
+/** Waits until the answer text has streamed in at least partly: a fault then lands mid-turn. */
+async function waitForStreamingText(page: Page, turn: TurnRecord): Promise<void> {
+  const selector = textSelector(turn)
+  await page.waitForFunction((target) => (document.querySelector(target)?.textContent?.length ?? 0) >= 12, selector, {
+    timeout: WAIT,
+  })
+}
+
+/** The turn is over on the page: message status, activity idle, cursor caught up with the server's log. */
+async function expectSettled(demo: DemoPage, turn: TurnRecord, status: string): Promise<void> {
+  await waitForText(demo.page, '[data-testid="activity"]', 'idle')
+  await waitForAttribute(demo.page, messageSelector(turn), 'data-status', status)
+  await waitForText(demo.page, '[data-testid="cursor"]', String(mock!.engine.latestSeq(demo.sessionID)))
+}
+
+/** Waits for the server to finish the turn, then for the page to show exactly its text. */
+async function completedTurn(demo: DemoPage, prompt: string): Promise<TurnRecord> {
+  const turn = await serverTurn(demo.sessionID, prompt, (t) => t.outcome !== undefined)
+  expect(turn.outcome).toBe('succeeded')
+  await waitForText(demo.page, textSelector(turn), turn.text!)
+  await expectSettled(demo, turn, 'completed')
+  return turn
+}
+
+describe('the demo page in Chromium', () => {
+  it('streams a turn to completion: the page shows exactly the server text, then idle', async () => {
+    const demo = await openDemo(6)
+    const prompt = 'How does the reducer avoid re-rendering everything?'
+    await ask(demo.page, prompt)
+    const turn = await completedTurn(demo, prompt)
+
+    const message = demo.page.locator(messageSelector(turn))
+    expect(await message.getByTestId('tool-output').count()).toBe(2)
+    expect(await message.getByTestId('incomplete').count()).toBe(0)
+    expect(await demo.page.getByTestId('user-text').last().textContent()).toBe(prompt)
+    expect(demo.errors).toEqual([])
+
+    // Tall enough for the whole conversation, prompt included.
+    await demo.page.setViewportSize({ width: 1440, height: 1080 })
+    await mkdir(join(ROOT, 'test-results'), { recursive: true })
+    await demo.page.screenshot({ path: SCREENSHOT })
+  }, 40_000)
+
+  it('recovers from a dropped stream mid-turn: the final text is exact and activity returns to idle', async () => {
+    const demo = await openDemo(12)
+    const prompt = 'How do resumable streams survive a dropped connection?'
+    await ask(demo.page, prompt)
+    const started = await serverTurn(demo.sessionID, prompt, (t) => t.textKey !== undefined)
+    await waitForStreamingText(demo.page, started)
+
+    await demo.page.getByTestId('fault-drop').click()
+    await waitForPage(demo.page, 'a reconnect', () => document.querySelector('[data-testid="counter-reconnects"] .counter-value')?.textContent !== '0')
+
+    const turn = await completedTurn(demo, prompt)
+    await waitForAttribute(demo.page, `${messageSelector(turn)} [data-part-key="${turn.textKey}"]`, 'data-incomplete', 'false')
+    expect(demo.errors).toEqual([])
+  }, 40_000)
+
+  it('recovers from a server restart mid-turn: interrupted, idle, nothing missing, and the next turn is exact', async () => {
+    const demo = await openDemo(20)
+    const prompt = 'How do resumable streams survive a dropped connection?'
+    await ask(demo.page, prompt)
+    const started = await serverTurn(demo.sessionID, prompt, (t) => t.textKey !== undefined)
+    await waitForStreamingText(demo.page, started)
+
+    await demo.page.getByTestId('fault-restart').click()
+    await waitForPage(demo.page, 'a reconnect', () => document.querySelector('[data-testid="counter-reconnects"] .counter-value')?.textContent !== '0')
+    // A restart cancels the turn without writing: the page settles it as interrupted.
+    await expectSettled(demo, started, 'interrupted')
+    const cut = readTurn(mock!.engine, demo.sessionID, prompt)
+    expect(cut.outcome).toBeUndefined()
+
+    // Cut while streaming (the usual case): what arrived is the start of the answer, and the
+    // part is marked incomplete. Had the text ended before the restart, it is exact and unmarked.
+    const streamedWhenCut = cut.text === undefined
+    const shown = (await demo.page.locator(textSelector(cut)).textContent()) ?? ''
+    expect(shown.length).toBeGreaterThanOrEqual(12)
+    expect(scriptedTurn(prompt).text.startsWith(shown)).toBe(true)
+    expect(streamedWhenCut || shown === cut.text).toBe(true)
+    expect(await demo.page.locator(textSelector(cut)).locator('xpath=..').getAttribute('data-incomplete')).toBe(String(streamedWhenCut))
+    expect(await demo.page.locator(textSelector(cut)).locator('xpath=..').getByTestId('incomplete').count()).toBe(streamedWhenCut ? 1 : 0)
+
+    const next = '2,500 at 7 % for 10 years?'
+    await ask(demo.page, next)
+    await completedTurn(demo, next)
+    expect(demo.errors).toEqual([])
+  }, 40_000)
+
+  it('shows a prompt with HTML in it as text and runs none of it, in the React and the Vue view', async () => {
+    const demo = await openDemo(3)
+    const prompt = '<img src=x onerror="window.__xss=1">'
+    await ask(demo.page, prompt)
+    const turn = await completedTurn(demo, prompt)
+    expect(turn.text).toContain(prompt)
+    expect(await demo.page.getByTestId('user-text').last().textContent()).toBe(prompt)
+
+    await demo.page.getByTestId('renderer-both').click()
+    await waitForText(demo.page, '[data-testid="vue-view"] .message.user .bubble', prompt)
+    await waitForText(demo.page, `[data-testid="vue-view"] [data-message-id="${turn.assistantMessageID}"] [data-part-key="${turn.textKey}"] .part-text`, turn.text!)
+
+    expect(await demo.page.evaluate(() => Reflect.get(window, '__xss'))).toBeUndefined()
+    expect(await demo.page.locator('img').count()).toBe(0)
+    expect(demo.errors).toEqual([])
+  }, 40_000)
+
+  it('never hands server text to an HTML sink in the demo sources', async () => {
+    const sinks = /dangerouslySetInnerHTML|innerHTML|outerHTML|insertAdjacentHTML|v-html|document\.write/
+    const files = (await readdir(join(ROOT, 'demo'), { recursive: true })).filter((file) => /\.(ts|tsx|html)$/.test(file))
+    expect(files.length).toBeGreaterThan(5)
+    const offenders: string[] = []
+    for (const file of files) if (sinks.test(await readFile(join(ROOT, 'demo', file), 'utf8'))) offenders.push(file)
+    expect(offenders).toEqual([])
+  })
+})

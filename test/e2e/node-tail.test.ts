@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startMockServer, type MockServer } from '../../mock-server/node.js'
+
+const ROOT = join(import.meta.dirname, '..', '..')
+const SCRIPT = join(ROOT, 'demo', 'node-tail.ts')
+
+interface Run {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs demo/node-tail.ts under tsx as a child process; kills it if it outlives `timeoutMs`. */
+function runTail(args: readonly string[], timeoutMs: number): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.once('error', (cause) => {
+      clearTimeout(timer)
+      reject(cause)
+    })
+    child.once('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr })
+    })
+  })
+}
+
+let mock: MockServer | undefined
+
+beforeAll(async () => {
+  mock = await startMockServer({ heartbeatMs: 1000 })
+})
+
+afterAll(async () => {
+  await mock?.close()
+})
+
+describe('demo/node-tail.ts', () => {
+  it('creates a session, tails its scripted turn with text streamed inline, and exits 0 after the turn', async () => {
+    const run = await runTail(['--url', mock!.url, '--exit-after-turn', '--interval', '3'], 25_000)
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+
+    const sessionID = /created (\S+)/.exec(run.stdout)?.[1]
+    expect(sessionID).toBeDefined()
+    const rows = mock!.engine.history(sessionID!, -1, 1000)?.data ?? []
+    const ended = rows.find((row) => row.type === 'session.text.ended')
+    expect(ended?.type).toBe('session.text.ended')
+    const text = ended?.type === 'session.text.ended' ? ended.data.text : ''
+    expect(text.length).toBeGreaterThan(50)
+
+    // The deltas spell the server's text on one line, between text.started and text.ended.
+    expect(run.stdout).toContain(`${ended!.durable.seq - 1} session.text.started\n${text}\n${ended!.durable.seq} session.text.ended`)
+    expect(run.stdout).not.toContain('(full text)')
+    const terminal = rows.find((row) => row.type === 'session.execution.succeeded')
+    expect(run.stdout.trimEnd().endsWith(`${terminal!.durable.seq} session.execution.succeeded`)).toBe(true)
+  }, 30_000)
+
+  it('fails with the SDK error code and exit 1 for a session that does not exist', async () => {
+    const run = await runTail(['--url', mock!.url, '--session', 'ses_missing'], 15_000)
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('session-not-found')
+  }, 20_000)
+})
