@@ -1,6 +1,12 @@
 /** Runs `flush` later; returns a cancel function. */
 export type FlushScheduler = (flush: () => void) => () => void
 
+/** Node's (and Bun's, Deno's) setImmediate, looked up at call time: not in the DOM types. */
+interface ImmediateHost {
+  setImmediate?(callback: () => void): unknown
+  clearImmediate?(handle: unknown): void
+}
+
 /** A hidden tab gets no animation frames: this bounds how long events can wait there. */
 const HIDDEN_TAB_FALLBACK_MS = 100
 
@@ -25,6 +31,12 @@ export const defaultScheduler: FlushScheduler = (flush) => {
       cancelAnimationFrame(frame)
       clearTimeout(fallback)
     }
+  }
+  // Node clamps setTimeout(0) to 1 ms; setImmediate runs right after the pending I/O.
+  const host: ImmediateHost = globalThis as typeof globalThis & ImmediateHost
+  if (typeof host.setImmediate === 'function' && typeof host.clearImmediate === 'function') {
+    const immediate = host.setImmediate(flush)
+    return () => host.clearImmediate?.(immediate)
   }
   const timer = setTimeout(flush, 0)
   return () => clearTimeout(timer)

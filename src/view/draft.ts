@@ -34,6 +34,12 @@ export interface Draft {
   assistantAt(index: number): DraftAssistant
   /** Appends a message built in this call and owns it, so later writes to it need no copy. */
   append(message: Message): number
+  /** No message below this index can be streaming: settling starts here. */
+  streamingFloor(): number
+  /** Every message is settled now: nothing below the current length is streaming. */
+  settledAll(): void
+  /** Ends the fold call: records the floor for the returned view, and returns it. */
+  finish(): SessionView
   /** Index of the last message with `id`, or -1. */
   indexOf(id: string): number
   /** Inserts a part built in this call and owns it. */
@@ -44,7 +50,15 @@ export interface Draft {
   partAt(message: DraftAssistant, index: number): DraftPart
 }
 
+/**
+ * Per messages array, the index below which no message is streaming. Settling a run scans
+ * from there instead of from 0, so replaying a long log stays linear rather than rescanning
+ * the whole history at every `execution.*` event. A view built elsewhere has no entry: 0.
+ */
+const streamingFloors = new WeakMap<readonly Message[], number>()
+
 export function createDraft(base: SessionView): Draft {
+  let streamingFloor = streamingFloors.get(base.messages) ?? 0
   let view = base
   let rootCopy: DraftView | undefined
   let messageCopy: Message[] | undefined
@@ -62,6 +76,7 @@ export function createDraft(base: SessionView): Draft {
     if (rootCopy === undefined) {
       rootCopy = { ...view }
       view = rootCopy
+      draft.view = rootCopy
     }
     return rootCopy
   }
@@ -71,6 +86,7 @@ export function createDraft(base: SessionView): Draft {
       const writable = root()
       messageCopy = [...writable.messages]
       writable.messages = messageCopy
+      draft.messages = messageCopy
     }
     return messageCopy
   }
@@ -83,13 +99,13 @@ export function createDraft(base: SessionView): Draft {
     return copy
   }
 
-  return {
-    get view() {
-      return view
-    },
-    get messages() {
-      return view.messages
-    },
+  // `view` and `messages` are plain properties kept current by root() and messageList(),
+  // not getters: V8 gives an object literal with accessors a fresh hidden class on every
+  // call, and that made each fold call cost garbage-collector time in proportion to the
+  // whole session (measured: 210 µs per flush at 10,000 messages, 27 µs at 10).
+  const draft: Draft & { view: SessionView; messages: readonly Message[] } = {
+    view: base,
+    messages: base.messages,
     root,
     info() {
       const writable = root()
@@ -100,7 +116,17 @@ export function createDraft(base: SessionView): Draft {
       return copy
     },
     messageList,
+    streamingFloor: () => streamingFloor,
+    settledAll() {
+      streamingFloor = view.messages.length
+    },
+    finish() {
+      streamingFloors.set(view.messages, streamingFloor)
+      return view
+    },
     assistantAt(at) {
+      // Any write may set a message streaming again (a step.started for an older id).
+      if (at < streamingFloor) streamingFloor = at
       const list = messageList()
       const message = list[at]
       if (message === undefined || message.role !== 'assistant') {
@@ -168,4 +194,5 @@ export function createDraft(base: SessionView): Draft {
       return copy
     },
   }
+  return draft
 }

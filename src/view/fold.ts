@@ -51,7 +51,7 @@ export function foldEvents(
     if (isDurable(event) && d.view.cursor !== event.durable.seq) d.root().cursor = event.durable.seq
     onOutcome?.(event, outcome)
   }
-  return d.view
+  return d.finish()
 }
 
 export function foldEvent(state: SessionView, event: SessionEvent): SessionView {

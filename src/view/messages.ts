@@ -106,10 +106,11 @@ const hasOpenPart = (message: AssistantMessage): boolean => message.parts.some(i
 /** The run ended: every message still streaming gets `status` and loses its open parts. */
 export function settleStreaming(d: Draft, status: AssistantStatus): void {
   const messages = d.messages
-  for (let i = 0; i < messages.length; i++) {
+  for (let i = d.streamingFloor(); i < messages.length; i++) {
     const message = messages[i]
     if (message?.role === 'assistant' && message.status === 'streaming') settle(d, d.assistantAt(i), status)
   }
+  d.settledAll()
 }
 
 /**
