@@ -40,9 +40,21 @@ function toRequest(req: IncomingMessage, base: string, signal: AbortSignal): Req
   return new Request(new URL(req.url ?? '/', base), init)
 }
 
-/** Resolves when the response can take more, or when the client is gone. */
-const writable = (res: ServerResponse): Promise<unknown> =>
-  Promise.race([once(res, 'drain'), once(res, 'close')])
+/**
+ * Resolves when the response can take more, or when the client is gone. Both listeners
+ * go on either outcome (a race of two `once` promises would leave the loser attached on
+ * every backpressure wait, and a long replay would pile them up).
+ */
+const writable = (res: ServerResponse): Promise<void> =>
+  new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done)
+      res.off('close', done)
+      resolve()
+    }
+    res.on('drain', done)
+    res.on('close', done)
+  })
 
 async function send(response: Response, res: ServerResponse, splitting: () => boolean): Promise<void> {
   const headers: Record<string, string> = {}

@@ -45,7 +45,9 @@ export async function controlRoute(
     return json(202, { assistantMessageID: turn.assistantMessageID })
   }
   if (area === 'faults' && sessionID === undefined) {
-    if (method !== 'POST') return notAllowed('POST')
+    // GET lets a page that reloads show which switches are on.
+    if (method === 'GET') return json(200, { faults: core.faults() })
+    if (method !== 'POST') return notAllowed('GET, POST')
     const input = await body(request, faultBody)
     if (input instanceof Response) return input
     core.applyFault(input.value)

@@ -76,6 +76,14 @@ export function describeHttpContract(start: StartHarness): void {
       expect(allowed.status).toBe(200)
     })
 
+    it('reports the fault switches that are on', async () => {
+      const h = await use()
+      await postJson(h, '/__mock/faults', { type: 'stall', on: true })
+      const response = await h.fetch('/__mock/faults')
+      expect(await response.json()).toMatchObject({ faults: { stall: true, duplicate: false } })
+      await postJson(h, '/__mock/faults', { type: 'clear' })
+    })
+
     it('validates control bodies and refuses more than 64 KiB with 413', async () => {
       const h = await use()
       const sessionID = await createSession(h)
