@@ -1,0 +1,24 @@
+// Imports every entry of the built package by its public name (the package references
+// itself through its `exports` map), as a consumer would: a wrong path, a missing file or
+// an extensionless import in dist/ fails here rather than in a user's app.
+const expectations = {
+  'session-stream': ['createSessionClient', 'foldEvents', 'sessionEvents', 'isDurable', 'isLive', 'SessionStreamError'],
+  'session-stream/react': ['useSessionView', 'useSessionConnection', 'useSessionMessage', 'useSessionPart'],
+  'session-stream/vue': ['useSessionView', 'useSessionConnection', 'useSessionMessage', 'useSessionPart'],
+  'session-stream/testing': ['createMockEngine', 'createMockHandlers', 'faultControls', 'releaseResponseClones', 'startTurn'],
+}
+let failed = 0
+for (const [entry, names] of Object.entries(expectations)) {
+  try {
+    const module = await import(entry)
+    const missing = names.filter((name) => typeof module[name] !== 'function')
+    if (missing.length > 0) throw new Error(`missing exports: ${missing.join(', ')}`)
+    console.log(`ok   ${entry}`)
+  } catch (error) {
+    failed++
+    console.log(`FAIL ${entry}: ${error instanceof Error ? error.message : String(error)}`)
+  }
+}
+const names = Object.keys(expectations).length
+console.log(`package entries: ${names - failed} of ${names} import`)
+process.exit(failed === 0 ? 0 : 1)
