@@ -9,17 +9,9 @@ export interface WireEvent {
   readonly data: Readonly<Record<string, unknown>>
 }
 
-/** mulberry32: a seeded generator, so every run feeds the same bytes. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seededRandom as seeded } from '../../test/support/random.js'
+
+export { seeded }
 
 const WORDS = ('the a stream event session client server reconnect cursor durable delta frame view ' +
   'message part tool input output reasoning token parser buffer chunk heap latency replay ' +

@@ -1,10 +1,9 @@
 import * as fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createMockEngine, type Fault, type MockEngine, type TurnInput } from '../../mock-server/index.js'
+import { createMockEngine, type Fault, type TurnInput } from '../../mock-server/index.js'
 import { createSessionClient } from '../../src/client/client.js'
-import { isDurable, type ActivityEvent, type DurableEvent } from '../../src/protocol/events.js'
-import { foldEvents } from '../../src/view/fold.js'
-import type { Message, SessionView } from '../../src/view/types.js'
+import { isDurable } from '../../src/protocol/events.js'
+import { comparable, serverFold } from '../support/convergence.js'
 
 /*
  * Random fault schedules over scripted turns, against the real contract engine (its fetch
@@ -41,27 +40,6 @@ const turnArb: fc.Arbitrary<TurnInput> = fc.record({
 const scenarioArb = fc.record({
   turns: fc.array(turnArb, { minLength: 1, maxLength: 3 }),
   faults: fc.array(fc.record({ atMs: fc.integer({ min: 0, max: 120 }), fault: faultArb }), { maxLength: 5 }),
-})
-
-function fullLog(engine: MockEngine, sessionID: string): DurableEvent[] {
-  const page = engine.history(sessionID, -1, 1000)
-  if (page === undefined || page.hasMore) throw new Error('history unavailable')
-  return [...page.data]
-}
-
-/** Parts flagged incomplete keep the text the client happened to see; the log cannot know it. */
-const comparable = (view: SessionView): SessionView => ({
-  ...view,
-  messages: view.messages.map((message): Message =>
-    message.role === 'user'
-      ? message
-      : {
-          ...message,
-          parts: message.parts.map((part) =>
-            !part.incomplete ? part : part.type === 'tool' ? { ...part, inputText: '<incomplete>' } : { ...part, text: '<incomplete>' },
-          ),
-        },
-  ),
 })
 
 let cleanup: (() => void)[] = []
@@ -123,14 +101,7 @@ describe('fault schedules over scripted turns (property)', () => {
         // Zero durable events lost or applied twice, in order.
         expect(seqs).toEqual(Array.from({ length: latest + 1 }, (_, i) => i))
         // The view equals the fold of the whole durable log plus the final activity.
-        const finalActivity: ActivityEvent = {
-          id: 'final',
-          created: 0,
-          type: 'session.activity',
-          data: { sessionID, status: 'idle', cutoff: latest },
-        }
-        const expected = foldEvents([...fullLog(engine, sessionID), finalActivity])
-        expect(comparable(session.$view.get())).toEqual(comparable(expected))
+        expect(comparable(session.$view.get())).toEqual(comparable(serverFold(engine, sessionID)))
         // Every completed turn's text and reasoning equal the server's.
         for (const { id, turn, completed } of outcomes.filter((o) => o.completed)) {
           const message = session.$view.get().messages.find((m) => m.id === id)

@@ -138,17 +138,7 @@ export const rejects = (promise: Promise<unknown>): Promise<boolean> =>
     () => true,
   )
 
-/** A small deterministic PRNG (mulberry32) for engines built inside property tests. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let value = state
-    value = Math.imul(value ^ (value >>> 15), value | 1)
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61)
-    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
+export { seededRandom } from '../support/random.js'
 
 /** fast-check settings: modest runs, seed from FC_SEED when set so a failure replays. */
 export const fcParams = (numRuns = 150): { numRuns: number; seed?: number } => {

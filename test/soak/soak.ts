@@ -1,10 +1,10 @@
-import type { Fault, MockEngine, TurnInput } from '../../mock-server/index.js'
+import type { Fault, TurnInput } from '../../mock-server/index.js'
 import { startMockServer } from '../../mock-server/node.js'
 import { createSessionClient } from '../../src/client/client.js'
-import type { ActivityEvent, DurableEvent, SessionEvent } from '../../src/protocol/events.js'
+import type { SessionEvent } from '../../src/protocol/events.js'
 import type { SessionHandle } from '../../src/store/session-store.js'
-import { foldEvents } from '../../src/view/fold.js'
-import type { SessionView } from '../../src/view/types.js'
+import { comparable, serverFold } from '../support/convergence.js'
+import { seededRandom } from '../support/random.js'
 
 /*
  * A fault-injection soak: many sessions streaming scripted turns through the real Node
@@ -42,17 +42,6 @@ export interface SoakReport {
   readonly elapsedMs: number
 }
 
-/** A small deterministic PRNG (mulberry32), so a failing soak can be replayed by seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const heapMB = () => {
@@ -98,41 +87,10 @@ function randomFault(random: () => number): { fault: Fault; lift?: Fault; holdMs
   }
 }
 
-/** Parts flagged incomplete keep the text the client happened to see; the log cannot know it. */
-export function comparable(view: SessionView): SessionView {
-  return {
-    ...view,
-    messages: view.messages.map((message) =>
-      message.role === 'user'
-        ? message
-        : {
-            ...message,
-            parts: message.parts.map((part) =>
-              !part.incomplete ? part : part.type === 'tool' ? { ...part, inputText: '' } : { ...part, text: '' },
-            ),
-          },
-    ),
-  }
-}
-
-function serverFold(engine: MockEngine, sessionID: string): SessionView {
-  const rows: DurableEvent[] = []
-  for (let after = -1; ; ) {
-    const page = engine.history(sessionID, after, 1000)
-    if (page === undefined) throw new Error(`no history for ${sessionID}`)
-    rows.push(...page.data)
-    if (!page.hasMore) break
-    after = rows.at(-1)?.durable.seq ?? after
-  }
-  const latest = engine.latestSeq(sessionID)
-  const idle: ActivityEvent = { id: 'final', created: 0, type: 'session.activity', data: { sessionID, status: 'idle', cutoff: latest } }
-  return foldEvents([...rows, idle])
-}
-
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const started = Date.now()
   const log = options.log ?? (() => {})
-  const random = prng(options.seed)
+  const random = seededRandom(options.seed)
   const heapStartMB = heapMB()
   const server = await startMockServer({ heartbeatMs: 250 })
   const engine = server.engine

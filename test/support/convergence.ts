@@ -1,0 +1,41 @@
+import type { MockEngine } from '../../mock-server/index.js'
+import type { ActivityEvent, DurableEvent } from '../../src/protocol/events.js'
+import { foldEvents } from '../../src/view/fold.js'
+import type { SessionView } from '../../src/view/types.js'
+
+/*
+ * What "the client converged" means in the property test and the soak: its view equals
+ * the fold of the server's whole durable log plus a final idle activity.
+ */
+
+/** Parts flagged incomplete keep the text the client happened to see; the log cannot know it. */
+export function comparable(view: SessionView): SessionView {
+  return {
+    ...view,
+    messages: view.messages.map((message) =>
+      message.role === 'user'
+        ? message
+        : {
+            ...message,
+            parts: message.parts.map((part) =>
+              !part.incomplete ? part : part.type === 'tool' ? { ...part, inputText: '' } : { ...part, text: '' },
+            ),
+          },
+    ),
+  }
+}
+
+export function serverFold(engine: MockEngine, sessionID: string): SessionView {
+  const rows: DurableEvent[] = []
+  for (let after = -1; ; ) {
+    const page = engine.history(sessionID, after, 1000)
+    if (page === undefined) throw new Error(`no history for ${sessionID}`)
+    rows.push(...page.data)
+    if (!page.hasMore) break
+    after = rows.at(-1)?.durable.seq ?? after
+  }
+  const latest = engine.latestSeq(sessionID)
+  const idle: ActivityEvent = { id: 'final', created: 0, type: 'session.activity', data: { sessionID, status: 'idle', cutoff: latest } }
+  return foldEvents([...rows, idle])
+}
+
