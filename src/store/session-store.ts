@@ -64,6 +64,19 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
   const schedule = options.scheduler ?? defaultScheduler
   const $view = atom<SessionView>(initialView(options.sessionID))
   const $connection = atom<SessionConnection>(idleConnection(options.after ?? CURSOR_START))
+  // The store reads its own values from these copies, never with `get()`: on an atom with
+  // no listener, nanostores' get() subscribes and unsubscribes for a moment, which would
+  // run the lifecycle below and keep pushing back the close of an unwatched stream.
+  let view = $view.get()
+  let status = $connection.get()
+  const setView = (next: SessionView) => {
+    view = next
+    $view.set(next)
+  }
+  const setStatus = (next: SessionConnection) => {
+    status = next
+    $connection.set(next)
+  }
 
   let connection: Connection | undefined
   let closed = false
@@ -88,13 +101,13 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     if (pending.length > 0) {
       const events = pending
       pending = []
-      $view.set(foldEvents(events, $view.get(), count))
+      setView(foldEvents(events, view, count))
     }
     if (staging !== undefined && staging.pending.length > 0) {
       staging.view = foldEvents(staging.pending, staging.view, count)
       staging.pending = []
       if (staging.synced) {
-        $view.set(staging.view)
+        setView(staging.view)
         staging = undefined
       }
     }
@@ -103,13 +116,10 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
 
   const publishStatus = () => {
     if (connection === undefined) return
-    const status = connection.status()
-    const current = $connection.get()
-    if (status === published && current.counters.liveApplied === liveApplied && current.counters.orphans === orphans) {
-      return
-    }
-    published = status
-    $connection.set({ ...status, counters: { ...status.counters, liveApplied, orphans } })
+    const next = connection.status()
+    if (next === published && status.counters.liveApplied === liveApplied && status.counters.orphans === orphans) return
+    published = next
+    setStatus({ ...next, counters: { ...next.counters, liveApplied, orphans } })
   }
 
   const requestFlush = () => {
@@ -131,9 +141,9 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     // The connection stopped for good (deleted, unauthorized, failed): a later mount may try anew.
     connection = undefined
     published = undefined
-    if (error?.code === 'session-not-found' && !$view.get().info.deleted) {
-      const view = $view.get()
-      $view.set({ ...view, info: { ...view.info, deleted: true } })
+    const gone = error?.code === 'session-not-found' || error?.code === 'session-deleted'
+    if (gone && !view.info.deleted) {
+      setView({ ...view, info: { ...view.info, deleted: true } })
     }
   }
 
@@ -145,14 +155,15 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     stopCurrent = () => {
       active = undefined
     }
-    const cursor = $view.get().cursor
+    const cursor = view.cursor
     connection = openConnection(
       { ...options, after: cursor === CURSOR_START ? options.after : cursor },
       {
         event: (event) => {
           if (active !== self) return
-          options.onEvent?.(event)
           onEvent(event)
+          // After the event is safely queued: a hook that throws cannot lose it.
+          options.onEvent?.(event)
         },
         unknown: (event) => {
           if (active === self) options.onUnknownEvent?.(event)
@@ -183,7 +194,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     published = undefined
     cancelFlush?.()
     cancelFlush = undefined
-    $connection.set({ ...$connection.get(), state: 'closed', nextRetryAt: null })
+    setStatus({ ...status, state: 'closed', nextRetryAt: null })
   }
 
   // Lifecycle. nanostores' own onMount would open a stream for a bare `get()` (it mounts

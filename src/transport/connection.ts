@@ -92,10 +92,15 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
   let request: AbortController | undefined
   let abortReason: Rejection | undefined
   let wakeUp: (() => void) | undefined
+  /** A server's Retry-After deadline: online and visibility wake-ups never retry before it. */
+  let notBefore = 0
+  const wakeEarly = () => {
+    if (env.now() >= notBefore) wakeUp?.()
+  }
 
   const changed = () => {
     snapshot = undefined
-    sink.changed?.()
+    guard(() => sink.changed?.())
   }
   const setState = (next: ConnectionState) => {
     if (state !== next) {
@@ -115,14 +120,14 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
   const offOnline = env.onOnlineChange((online) => {
     if (online) {
       attempt = 0
-      wakeUp?.()
+      wakeEarly()
     } else if (state === 'open' || state === 'connecting') {
       abortWith({ verdict: 'retry', error: new SessionStreamError('network-error', 'the device went offline') })
     } else wakeUp?.()
   })
   const offVisibility = env.onVisibilityChange((visible) => {
     if (!visible) return
-    if (state === 'backoff') wakeUp?.()
+    if (state === 'backoff') wakeEarly()
     else if (state === 'open' && lastByteAt !== null && env.now() - lastByteAt > idleTimeoutMs / 2) {
       // Back from a hidden tab with a quiet socket: it may have died while we were frozen.
       abortWith({ verdict: 'retry', error: new SessionStreamError('idle-timeout', 'stream went quiet while the page was hidden') })
@@ -151,6 +156,8 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
 
   async function handleFrames(frames: readonly string[]): Promise<void> {
     for (const data of frames) {
+      // close() may come while a chunk's frames are being delivered (a consumer that breaks).
+      if (closed) return
       const decoded = decodeEvent(data)
       if (decoded.kind === 'error') {
         counters.invalid++
@@ -178,7 +185,7 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
       }
       if (decoded.kind === 'unknown') {
         counters.unknown++
-        sink.unknown?.(decoded.event)
+        guard(() => sink.unknown?.(decoded.event))
         continue
       }
       await deliver(decoded.event)
@@ -200,7 +207,7 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
         changed()
       }
     } else if (event.durable === undefined) counters.live++
-    const pending = sink.event(event)
+    const pending = guard(() => sink.event(event))
     if (pending !== undefined) {
       // The consumer is slow: we stop reading, so silence is ours, not the server's.
       watchdog.pause()
@@ -219,20 +226,21 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
     abortReason = undefined
     synced = false
     setState('connecting')
-    let token: string | undefined
-    try {
-      token = await resolveToken()
-    } catch (cause) {
-      return { verdict: 'retry', error: new SessionStreamError('token-error', 'the token provider failed', { cause }) }
-    }
-    if (abortReason !== undefined) return abortReason
     const controller = new AbortController()
     request = controller
+    // The watchdog runs from the attempt's start: a token provider that hangs, or a server
+    // that accepts and never answers, is as dead as one that stops writing.
+    watchdog.start()
     try {
+      let token: string | undefined
+      try {
+        token = await raceAbort(resolveToken(), controller.signal)
+      } catch (cause) {
+        if (closed) return closedRejection()
+        return abortReason ?? { verdict: 'retry', error: new SessionStreamError('token-error', 'the token provider failed', { cause }) }
+      }
       if (closed) return closedRejection()
-      // The watchdog runs from the request on: a server that accepts and never answers
-      // is as dead as one that stops writing.
-      watchdog.start()
+      if (abortReason !== undefined) return abortReason
       const headers: Record<string, string> = { accept: EVENT_STREAM_CONTENT_TYPE }
       if (token !== undefined && token !== '') headers.authorization = `Bearer ${token}`
       let response: Response
@@ -281,6 +289,7 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
       case 'retry': {
         if (STRIKE_CODES.has(error.code) && ++strikes > maxStrikes) return stop('failed', error)
         const retryAfter = error.retryAfterMs === undefined ? undefined : Math.min(error.retryAfterMs, MAX_RETRY_AFTER_MS)
+        notBefore = retryAfter === undefined ? 0 : env.now() + retryAfter
         return backoffDelay(Math.max(attempt++, strikes - 1), options.backoff ?? {}, env.random, retryAfter)
       }
     }
@@ -296,7 +305,7 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
     counters.resets++
     cursor = CURSOR_START
     strikes = 0
-    sink.reset?.()
+    guard(() => sink.reset?.())
     // The first reset rebuilds at once; a repeat waits, so a flapping server cannot spin us.
     return resetTimes.length === 1 ? 0 : backoffDelay(attempt++, options.backoff ?? {}, env.random)
   }
@@ -304,8 +313,8 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
   function stop(final: ConnectionState, error: SessionStreamError): undefined {
     lastError = error
     closed = true
-    setState(final)
-    changed()
+    if (state === final) changed()
+    else setState(final)
     return undefined
   }
 
@@ -328,7 +337,7 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
       nextRetryAt = null
     }
     release()
-    sink.end?.(closedByClient ? undefined : (lastError ?? undefined))
+    guard(() => sink.end?.(closedByClient ? undefined : (lastError ?? undefined)))
   }
 
   const release = () => {
@@ -361,6 +370,32 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
     },
     done,
   }
+}
+
+/**
+ * A sink is user code (an onEvent hook, a store listener). Its exception must not pass for
+ * a transport failure: the cursor has already moved past the event, so a reconnect would
+ * skip it. The error is rethrown on its own task, where it surfaces as an uncaught error.
+ */
+function guard<T>(call: () => T): T | undefined {
+  try {
+    return call()
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error
+    })
+    return undefined
+  }
+}
+
+/** Resolves with `promise`, or rejects as soon as `signal` aborts. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new DOMException('aborted', 'AbortError'))
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new DOMException('aborted', 'AbortError'))
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
 }
 
 const closedRejection = (): Rejection => ({ verdict: 'stop', error: new SessionStreamError('closed', 'closed') })

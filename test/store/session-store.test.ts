@@ -57,6 +57,22 @@ describe('session store', () => {
     client.close()
   })
 
+  it('closes an unwatched stream on time even while events keep arriving', async () => {
+    const { server, client, frames } = setup()
+    const session = client.session(SESSION)
+    const off = session.$view.listen(() => {})
+    await settle()
+    off()
+    for (let seq = 0; seq < 40; seq++) {
+      server.last.send(durable('session.renamed', seq, { title: `t${seq}` }))
+      await vi.advanceTimersByTimeAsync(50)
+      frames.frame()
+    }
+    expect(server.requests[0]?.signal.aborted).toBe(true)
+    expect(session.$connection.get().state).toBe('closed')
+    client.close()
+  })
+
   it('opens one stream, not two, when a subscriber leaves and another comes at once (StrictMode)', async () => {
     const { server, client } = setup()
     const session = client.session(SESSION)
@@ -147,6 +163,35 @@ describe('session store', () => {
       `${SESSION} session.activity`,
       `${SESSION} session.text.delta`,
     ])
+    off()
+    client.close()
+  })
+
+  it('an onEvent hook that throws loses no event: the error surfaces on its own task', async () => {
+    const server = createFakeServer()
+    const frames = createManualScheduler()
+    const thrown: unknown[] = []
+    const onError = (error: unknown) => thrown.push(error)
+    process.on('uncaughtException', onError)
+    const client = createSessionClient({
+      baseUrl: 'http://server.test',
+      fetch: server.fetch,
+      environment: createTestEnvironment().environment,
+      scheduler: frames.scheduler,
+      onEvent: (event) => {
+        if (event.durable?.seq === 1) throw new Error('app bug')
+      },
+    })
+    const session = client.session(SESSION)
+    const off = session.$view.listen(() => {})
+    await settle()
+    server.last.send(created(0), durable('session.renamed', 1, { title: 'kept' }), activity('idle', 1))
+    await settle()
+    frames.frame()
+    process.off('uncaughtException', onError)
+    expect(session.$view.get()).toMatchObject({ cursor: 1, info: { title: 'kept' } })
+    expect(server.requests).toHaveLength(1)
+    expect(String(thrown[0])).toContain('app bug')
     off()
     client.close()
   })

@@ -144,6 +144,34 @@ describe('liveness', () => {
   })
 })
 
+describe('Retry-After and token providers', () => {
+  it('waits for a server Retry-After even when the page becomes visible or the device comes online', async () => {
+    const h = connectHarness({}, () => 0)
+    h.server.respond(status(503, { 'retry-after': '120' }))
+    await settle()
+    h.env.setVisible(false)
+    h.env.setVisible(true)
+    h.env.setOnline(true)
+    await settle()
+    expect(h.server.requests).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(120_000)
+    expect(h.server.requests).toHaveLength(2)
+    h.connection.close()
+  })
+
+  it('gives up on a token provider that never answers, and close() does not wait for it', async () => {
+    const h = connectHarness({ idleTimeoutMs: 9000, token: () => new Promise<string>(() => {}) })
+    await settle()
+    await vi.advanceTimersByTimeAsync(12_000)
+    expect(h.status().lastError?.code).toBe('idle-timeout')
+    expect(h.server.requests).toHaveLength(0)
+    h.connection.close()
+    await h.connection.done
+    expect(vi.getTimerCount()).toBe(0)
+    expect(h.env.listenerCount()).toBe(0)
+  })
+})
+
 describe('close()', () => {
   it('is idempotent and leaves no timer, listener or open request behind', async () => {
     const h = connectHarness()
