@@ -22,7 +22,7 @@ export interface SessionOptions {
 }
 
 export interface EventsOptions
-  extends Pick<SessionEventsOptions, 'after' | 'signal' | 'highWaterMark' | 'onHistoryReset'> {
+  extends Pick<SessionEventsOptions, 'after' | 'signal' | 'highWaterMark'> {
   readonly sessionID: string
 }
 

@@ -9,7 +9,6 @@ export const EVENT_STREAM_CONTENT_TYPE = 'text/event-stream'
 export const sessionEventPath = (sessionID: string): string =>
   `/api/session/${encodeURIComponent(sessionID)}/event`
 
-export const sessionPath = (sessionID: string): string => `/api/session/${encodeURIComponent(sessionID)}`
 
 /** Query parameter carrying the reconnect cursor. */
 export const AFTER_PARAM = 'after'
@@ -62,13 +61,6 @@ export const LIVE_EVENT_TYPES = [
 export type DurableEventType = (typeof DURABLE_EVENT_TYPES)[number]
 export type LiveEventType = (typeof LIVE_EVENT_TYPES)[number]
 export type EventType = DurableEventType | LiveEventType
-
-/** Live fragments: the server drains committed durable rows before each of these. */
-export const FRAGMENT_EVENT_TYPES = [
-  'session.text.delta',
-  'session.reasoning.delta',
-  'session.tool.input.delta',
-] as const satisfies readonly LiveEventType[]
 
 export const ACTIVITY_STATUSES = ['idle', 'running'] as const
 export const INTERRUPT_REASONS = ['user', 'shutdown', 'superseded', 'inactivity'] as const

@@ -50,7 +50,6 @@ const durableTypes: ReadonlySet<string> = new Set(DURABLE_EVENT_TYPES)
 const liveTypes: ReadonlySet<string> = new Set(LIVE_EVENT_TYPES)
 
 export const isDurableType = (type: string): type is DurableEventType => durableTypes.has(type)
-export const isLiveType = (type: string): type is LiveEventType => liveTypes.has(type)
 export const isKnownType = (type: string): type is EventType => durableTypes.has(type) || liveTypes.has(type)
 
 /** True for events that carry and advance the reconnect cursor. */

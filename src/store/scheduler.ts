@@ -7,7 +7,10 @@ interface ImmediateHost {
   clearImmediate?(handle: unknown): void
 }
 
-/** A hidden tab gets no animation frames: this bounds how long events can wait there. */
+/**
+ * A hidden tab gets no animation frames: this timer bounds how long events wait there
+ * (browsers throttle timers in hidden tabs, to about 1 s, so that is the real bound).
+ */
 const HIDDEN_TAB_FALLBACK_MS = 100
 
 /**

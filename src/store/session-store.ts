@@ -135,8 +135,20 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     else requestFlush()
   }
 
+  /**
+   * Where the next connection resumes. The connection's own cursor, not the view's: a
+   * durable event of an unknown type moves the first but never reaches the second, and
+   * must not be replayed (and reported) again. During a rebuild the connection's cursor
+   * belongs to the new history, so the view's is kept.
+   */
+  let resumeAfter = options.after
+  const remember = (current: Connection) => {
+    resumeAfter = staging === undefined ? current.status().cursor : view.cursor
+  }
+
   const onEnd = (error: SessionStreamError | undefined) => {
     flush()
+    if (connection !== undefined) remember(connection)
     staging = undefined
     // The connection stopped for good (deleted, unauthorized, failed): a later mount may try anew.
     connection = undefined
@@ -155,9 +167,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     stopCurrent = () => {
       active = undefined
     }
-    const cursor = view.cursor
     connection = openConnection(
-      { ...options, after: cursor === CURSOR_START ? options.after : cursor },
+      { ...options, after: resumeAfter },
       {
         event: (event) => {
           if (active !== self) return
@@ -187,6 +198,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     const current = connection
     if (current === undefined) return
     flush()
+    remember(current)
     stopCurrent()
     current.close()
     connection = undefined

@@ -2,7 +2,7 @@ import { SessionStreamError } from '../errors.js'
 import type { SessionEvent, UnknownEvent } from '../protocol/events.js'
 import { openConnection, type ConnectionOptions } from '../transport/connection.js'
 
-export interface SessionEventsOptions extends ConnectionOptions {
+export interface SessionEventsOptions extends Omit<ConnectionOptions, 'onHistoryReset'> {
   /** Aborting ends the iteration (without an error) and releases the request and timers. */
   readonly signal?: AbortSignal | undefined
   /** Events buffered for a slow consumer before the client stops reading the socket. @default 256 */
@@ -17,7 +17,9 @@ export interface SessionEventsOptions extends ConnectionOptions {
  * the socket instead of buffering without bound (the server may then drop the
  * connection; the cursor makes that lossless). Stop conditions (404, 400, 401 after
  * its retry, …) end the loop by throwing the typed `SessionStreamError`; a
- * `session.deleted` event is yielded and then the loop ends normally.
+ * `session.deleted` event is yielded and then the loop ends normally. A server whose
+ * history no longer reaches the cursor ends the loop with `history-reset`: re-yielding
+ * seq 0, 1, … would move a saved cursor backwards.
  */
 export function sessionEvents(options: SessionEventsOptions): AsyncIterable<SessionEvent> {
   return { [Symbol.asyncIterator]: () => iterate(options) }
@@ -28,16 +30,28 @@ function iterate(options: SessionEventsOptions): AsyncIterator<SessionEvent> {
   const queue: SessionEvent[] = []
   let head = 0
   let ended = false
+  let finished = false
   let failure: SessionStreamError | undefined
-  let wakeConsumer: (() => void) | undefined
+  const consumers: (() => void)[] = []
   let wakeProducer: (() => void) | undefined
 
+  const wakeConsumers = () => {
+    for (const wake of consumers.splice(0)) wake()
+  }
+  const resumeProducer = () => {
+    const resume = wakeProducer
+    wakeProducer = undefined
+    resume?.()
+  }
+
   const connection = openConnection(
-    { ...options, onHistoryReset: options.onHistoryReset ?? 'error' },
+    // A rebuild would re-yield seq 0, 1, … to a consumer that saves cursors: it must be told.
+    { ...options, onHistoryReset: 'error' },
     {
       event: (event) => {
+        if (finished) return undefined
         queue.push(event)
-        wakeConsumer?.()
+        wakeConsumers()
         if (queue.length - head >= highWaterMark) return new Promise<void>((resolve) => (wakeProducer = resolve))
         return undefined
       },
@@ -45,19 +59,30 @@ function iterate(options: SessionEventsOptions): AsyncIterator<SessionEvent> {
       end: (error) => {
         ended = true
         failure = error?.code === 'session-deleted' ? undefined : error
-        wakeConsumer?.()
-        wakeProducer?.()
+        wakeConsumers()
+        resumeProducer()
       },
     },
   )
-  const onAbort = () => connection.close()
-  if (options.signal?.aborted === true) connection.close()
+
+  /** Stops for good: nothing more is queued, and a paused producer is let go. */
+  const stop = () => {
+    finished = true
+    queue.length = 0
+    head = 0
+    connection.close()
+    resumeProducer()
+  }
+  const onAbort = () => {
+    stop()
+    wakeConsumers()
+  }
+  if (options.signal?.aborted === true) stop()
   options.signal?.addEventListener('abort', onAbort, { once: true })
 
   const finish = async (): Promise<IteratorResult<SessionEvent>> => {
     options.signal?.removeEventListener('abort', onAbort)
-    connection.close()
-    wakeProducer?.()
+    stop()
     await connection.done
     return { done: true, value: undefined }
   }
@@ -65,32 +90,28 @@ function iterate(options: SessionEventsOptions): AsyncIterator<SessionEvent> {
   const take = (): SessionEvent | undefined => {
     if (head === queue.length) return undefined
     const event = queue[head++]
-    if (head === queue.length) {
-      queue.length = 0
+    // Consumed slots are released in batches, so memory stays bounded by the high-water mark.
+    if (head === queue.length || head >= highWaterMark) {
+      queue.splice(0, head)
       head = 0
     }
-    if (queue.length - head < highWaterMark / 2 && wakeProducer !== undefined) {
-      const resume = wakeProducer
-      wakeProducer = undefined
-      resume()
-    }
+    if (queue.length - head < highWaterMark / 2) resumeProducer()
     return event
   }
 
   return {
     next: async () => {
       for (;;) {
-        const event = take()
+        const event = finished ? undefined : take()
         if (event !== undefined) return { done: false, value: event }
-        if (ended) {
+        if (ended || finished) {
           const error = failure
           failure = undefined
           await finish()
           if (error !== undefined) throw error
           return { done: true, value: undefined }
         }
-        await new Promise<void>((resolve) => (wakeConsumer = resolve))
-        wakeConsumer = undefined
+        await new Promise<void>((resolve) => consumers.push(resolve))
       }
     },
     return: finish,

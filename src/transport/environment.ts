@@ -13,8 +13,6 @@ export interface Environment {
   isOnline(): boolean
   /** Calls back with true on `online`, false on `offline`. Returns an unsubscribe. */
   onOnlineChange(callback: (online: boolean) => void): () => void
-  /** `document.visibilityState === 'visible'`; true where unknown. */
-  isVisible(): boolean
   onVisibilityChange(callback: (visible: boolean) => void): () => void
 }
 
@@ -51,7 +49,6 @@ export function defaultEnvironment(): Environment {
         offOffline()
       }
     },
-    isVisible: () => globalDocument()?.visibilityState !== 'hidden',
     onVisibilityChange: (callback) => {
       const doc = globalDocument()
       return listen(doc, 'visibilitychange', () => callback(doc?.visibilityState !== 'hidden'))

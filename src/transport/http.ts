@@ -16,13 +16,36 @@ export interface Rejection {
   readonly error: SessionStreamError
 }
 
-/** Bounded read of an error body: a misbehaving server cannot make us buffer megabytes. */
+/** Bounded read of an error body: a proxy's endless error page cannot make us buffer it. */
 const MAX_ERROR_BODY = 4096
+
+async function readPrefix(response: Response): Promise<string> {
+  if (response.body === null) return ''
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let length = 0
+  try {
+    while (length < MAX_ERROR_BODY) {
+      const { done, value } = await reader.read()
+      if (done) break
+      chunks.push(value)
+      length += value.byteLength
+    }
+  } finally {
+    reader.cancel().catch(() => {})
+  }
+  const bytes = new Uint8Array(length)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return new TextDecoder().decode(bytes.subarray(0, MAX_ERROR_BODY))
+}
 
 async function serverMessage(response: Response): Promise<string | undefined> {
   try {
-    const text = (await response.text()).slice(0, MAX_ERROR_BODY)
-    const parsed: unknown = JSON.parse(text)
+    const parsed: unknown = JSON.parse(await readPrefix(response))
     const message = (parsed as { error?: { message?: unknown } } | null)?.error?.message
     return typeof message === 'string' ? message.slice(0, 500) : undefined
   } catch {

@@ -43,8 +43,6 @@ export interface ConnectionStatus {
   readonly counters: ConnectionCounters
 }
 
-export const TERMINAL_STATES: ReadonlySet<ConnectionState> = new Set(['closed', 'failed', 'unauthorized'])
-
 export const emptyCounters = (): ConnectionCounters => ({
   duplicates: 0,
   gaps: 0,

@@ -102,6 +102,22 @@ describe('bad input: HTTP', () => {
     h.connection.close()
   })
 
+  it('reads at most 4 KiB of an error body, even an endless one', async () => {
+    let pulled = 0
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++
+        controller.enqueue(new Uint8Array(1024).fill(60))
+      },
+    })
+    const h = connectHarness({}, () => 0)
+    h.server.respond(() => new Response(endless, { status: 502, headers: { 'content-type': 'text/html' } }))
+    await settle()
+    expect(h.status().lastError?.code).toBe('server-error')
+    expect(pulled).toBeLessThan(10)
+    h.connection.close()
+  })
+
   it('a redirect names only the target origin, never its path or query', async () => {
     const h = connectHarness()
     h.server.respond(redirect(302))

@@ -196,6 +196,23 @@ describe('session store', () => {
     client.close()
   })
 
+  it('resumes after a trailing durable event of an unknown type, not before it', async () => {
+    const { server, client, unknown } = setup()
+    const session = client.session(SESSION)
+    let off = session.$view.listen(() => {})
+    await settle()
+    server.last.send(created(0), { id: 'f', created: 1, type: 'session.future', durable: { aggregateID: SESSION, seq: 1, version: 1 }, data: {} })
+    await settle()
+    off()
+    await vi.advanceTimersByTimeAsync(UNMOUNT_DELAY)
+    off = session.$view.listen(() => {})
+    await settle()
+    expect(server.afterOf(1)).toBe('1')
+    expect(unknown).toEqual(['session.future'])
+    off()
+    client.close()
+  })
+
   it('counts orphan deltas and reports unknown event types without touching the view', async () => {
     const { server, client, frames, unknown } = setup()
     const session = client.session(SESSION)

@@ -65,6 +65,52 @@ describe('sessions.events()', () => {
     expect(env.listenerCount()).toBe(0)
   })
 
+  it('breaking while the producer is paused mid-chunk returns at once and releases everything', async () => {
+    const { server, env, iterable } = setup({ highWaterMark: 2 })
+    const { seen, done } = consume(iterable, () => true)
+    await settle()
+    server.last.send(...renames(0, 9))
+    await settle()
+    await done
+    expect(seen).toHaveLength(1)
+    expect(vi.getTimerCount()).toBe(0)
+    expect(env.listenerCount()).toBe(0)
+  })
+
+  it('yields nothing more once its signal aborts, even from a chunk already read', async () => {
+    const controller = new AbortController()
+    const { server, iterable } = setup({ signal: controller.signal, highWaterMark: 2 })
+    const iterator = iterable[Symbol.asyncIterator]()
+    const first = iterator.next()
+    await settle()
+    server.last.send(...renames(0, 9))
+    await settle()
+    expect((await first).done).toBe(false)
+    controller.abort()
+    expect(await iterator.next()).toEqual({ done: true, value: undefined })
+  })
+
+  it('ends with history-reset rather than re-yielding seqs from 0', async () => {
+    const server = createFakeServer()
+    const iterable = sessionEvents({
+      baseUrl: 'http://server.test',
+      sessionID: SESSION,
+      after: 10,
+      fetch: server.fetch,
+      environment: createTestEnvironment().environment,
+    })
+    const { done } = consume(iterable)
+    const failure = done.then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    await settle()
+    server.last.send(activity('idle', 3))
+    await settle()
+    const error = await failure
+    expect(isSessionStreamError(error) ? error.code : error).toBe('history-reset')
+  })
+
   it('an AbortSignal ends the loop without an error and releases everything', async () => {
     const controller = new AbortController()
     const { server, env, iterable } = setup({ signal: controller.signal })

@@ -7,7 +7,6 @@ import type { Environment } from '../../src/transport/environment.js'
  */
 export function createTestEnvironment(random = () => 0.9999) {
   let online = true
-  let visible = true
   const onlineListeners = new Set<(online: boolean) => void>()
   const visibilityListeners = new Set<(visible: boolean) => void>()
   const environment: Environment = {
@@ -20,7 +19,6 @@ export function createTestEnvironment(random = () => 0.9999) {
       onlineListeners.add(listener)
       return () => onlineListeners.delete(listener)
     },
-    isVisible: () => visible,
     onVisibilityChange: (listener) => {
       visibilityListeners.add(listener)
       return () => visibilityListeners.delete(listener)
@@ -33,7 +31,6 @@ export function createTestEnvironment(random = () => 0.9999) {
       for (const listener of onlineListeners) listener(next)
     },
     setVisible(next: boolean) {
-      visible = next
       for (const listener of visibilityListeners) listener(next)
     },
     listenerCount: () => onlineListeners.size + visibilityListeners.size,
