@@ -41,3 +41,7 @@ export function startMock(): MockSetup {
 /** Long enough to stream in many deltas of `chunk: 3`; every word is distinct. */
 export const longText = (label: string): string =>
   Array.from({ length: 12 }, (_, index) => `${label}-${index}`).join(' ')
+
+/** True when no two consecutive renders saw the same object: nothing rendered for someone else's change. */
+export const allDistinct = (renders: readonly unknown[]): boolean =>
+  renders.every((value, index) => index === 0 || value !== renders[index - 1])

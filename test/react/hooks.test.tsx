@@ -4,7 +4,7 @@ import { StrictMode } from 'react'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Message, Part, SessionHandle } from '../../src/index.js'
 import { useSessionConnection, useSessionMessage, useSessionPart, useSessionView } from '../../src/react/index.js'
-import { longText, startMock, type MockSetup } from './harness.js'
+import { allDistinct, longText, startMock, type MockSetup } from './harness.js'
 
 /** nanostores keeps a store mounted this long after its last listener leaves; waits allow for it. */
 const UNMOUNT_WAIT = { timeout: 5000 }
@@ -53,10 +53,6 @@ function MessageStatus({ session, messageID, renders }: SliceProps<Message | und
   renders.push(message)
   return <p data-testid={`status-${messageID}`}>{message?.role === 'assistant' ? message.status : ''}</p>
 }
-
-/** True when no two consecutive renders saw the same object: nothing rendered for someone else's change. */
-const allDistinct = (renders: readonly unknown[]): boolean =>
-  renders.every((value, index) => index === 0 || value !== renders[index - 1])
 
 let mock: MockSetup | undefined
 

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { defineComponent, h, ref, type PropType } from 'vue'
 import type { Message, Part, SessionHandle } from '../../src/index.js'
 import { useSessionConnection, useSessionMessage, useSessionPart, useSessionView } from '../../src/vue/index.js'
-import { longText, startMock, type MockSetup } from '../react/harness.js'
+import { allDistinct, longText, startMock, type MockSetup } from '../react/harness.js'
 
 /** nanostores keeps a store mounted this long after its last listener leaves; waits allow for it. */
 const UNMOUNT_WAIT = { timeout: 5000 }
@@ -62,10 +62,6 @@ const MessageStatus = defineComponent({
     }
   },
 })
-
-/** True when no two consecutive renders saw the same object: nothing rendered for someone else's change. */
-const allDistinct = (renders: readonly unknown[]): boolean =>
-  renders.every((value, index) => index === 0 || value !== renders[index - 1])
 
 let mock: MockSetup | undefined
 
