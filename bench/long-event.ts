@@ -32,7 +32,7 @@ function input(): Input {
   return { prefix, event: encode(recording.events), textLength: text.length }
 }
 
-/** Client SSE path (reader, TextDecoder, eventsource-parser, JSON, validation, reducer, store). */
+/** Client SSE path (reader, TextDecoder, the sse-lines splitter, JSON, validation, reducer, store). */
 async function client(data: Input, chunks: readonly Uint8Array[]): Promise<number> {
   const feed = createFeed({ perTask: false })
   const follower = follow({ fetch: feed.fetch })

@@ -1,5 +1,5 @@
-import { foldEvents, initialView, type SessionConnection, type SessionEvent, type SessionHandle, type SessionView } from '../src/index.js'
-import { decodeEvent } from '../src/protocol/index.js'
+import type { SessionConnection, SessionEvent, SessionHandle, SessionView } from '../src/index.js'
+import { decodeEvent, foldEvents, initialView } from './lib/sdk.js'
 import { follow } from './lib/client.js'
 import { grown, objectCounts } from './lib/heap-count.js'
 import { startServerProcess, type LiveSession, type MockServerProcess } from './lib/server.js'

@@ -1,4 +1,5 @@
-import { createSessionClient, type FlushScheduler, type SessionHandle, type SessionView } from '../../src/index.js'
+import type { FlushScheduler, SessionHandle, SessionView } from '../../src/index.js'
+import { createSessionClient } from './sdk.js'
 
 /** Flushes once per task (setImmediate), the Node analogue of once per frame. */
 export const perTask: FlushScheduler = (flush) => {

@@ -1,21 +1,19 @@
-import type * as z from 'zod/mini'
-import {
-  DURABLE_EVENT_TYPES,
-  LIVE_EVENT_TYPES,
-  type DurableEventType,
-  type EventType,
-  type LiveEventType,
-} from './constants.js'
-import type { DataSchemas, durableSchema, errorInfoSchema, tokensSchema, toolContentSchema } from './schemas.js'
+import { durableData, liveData, type durableShape, type errorInfoShape, type tokensShape, type toolContentShape } from './catalogue.js'
+import type { Infer } from './shape.js'
+
+type Catalogue = typeof durableData & typeof liveData
+export type DurableEventType = keyof typeof durableData
+export type LiveEventType = keyof typeof liveData
+export type EventType = DurableEventType | LiveEventType
 
 /** Durable metadata: present on durable events only; `seq` is gapless per session from 0. */
-export type DurableInfo = z.infer<typeof durableSchema>
-export type ErrorInfo = z.infer<typeof errorInfoSchema>
-export type Tokens = z.infer<typeof tokensSchema>
-export type ToolContent = z.infer<typeof toolContentSchema>
+export type DurableInfo = Infer<typeof durableShape>
+export type ErrorInfo = Infer<typeof errorInfoShape>
+export type Tokens = Infer<typeof tokensShape>
+export type ToolContent = Infer<typeof toolContentShape>
 
-/** The `data` of event type `T`, inferred from its schema. */
-export type EventData<T extends EventType> = z.infer<DataSchemas[T]>
+/** The `data` of event type `T`, inferred from its shape in the catalogue. */
+export type EventData<T extends EventType> = Infer<Catalogue[T]>
 
 interface EnvelopeBase<T extends EventType> {
   readonly id: string
@@ -46,11 +44,9 @@ export interface UnknownEvent {
   readonly data: Readonly<Record<string, unknown>>
 }
 
-const durableTypes: ReadonlySet<string> = new Set(DURABLE_EVENT_TYPES)
-const liveTypes: ReadonlySet<string> = new Set(LIVE_EVENT_TYPES)
-
-export const isDurableType = (type: string): type is DurableEventType => durableTypes.has(type)
-export const isKnownType = (type: string): type is EventType => durableTypes.has(type) || liveTypes.has(type)
+// Own keys only: a type named `constructor` or `__proto__` is not in the catalogue.
+export const isDurableType = (type: string): type is DurableEventType => Object.hasOwn(durableData, type)
+export const isKnownType = (type: string): type is EventType => isDurableType(type) || Object.hasOwn(liveData, type)
 
 /** True for events that carry and advance the reconnect cursor. */
 export const isDurable = (event: SessionEvent): event is DurableEvent => event.durable !== undefined

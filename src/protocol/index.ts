@@ -1,4 +1,5 @@
 export * from './constants.js'
 export * from './events.js'
 export * from './decode.js'
-export { dataSchemas, envelopeSchema } from './schemas.js'
+export { durableData, envelopeShape, liveData } from './catalogue.js'
+export type { Infer, Issue, Shape } from './shape.js'

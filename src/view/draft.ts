@@ -1,3 +1,4 @@
+import { findIndex, listOf, TAIL, viewOf, type ViewFields } from './list.js'
 import type { AssistantMessage, Message, Part, Retry, SessionInfo, SessionView } from './types.js'
 
 /** What one event did to the view; reported per event so the caller can count orphans. */
@@ -5,13 +6,10 @@ export type ApplyOutcome = 'applied' | 'orphan' | 'ignored'
 
 /** The writable twin of a view type; only ever applied to objects the current draft created. */
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] }
-export type DraftView = Mutable<SessionView>
+export type DraftView = Mutable<ViewFields>
 export type DraftAssistant = Mutable<AssistantMessage>
 /** Distributes over the union, so `part.type` still narrows. */
 export type DraftPart = Mutable<Part>
-
-/** How many newest messages `indexOf` scans before falling back to a per-call map. */
-const TAIL_SCAN = 64
 
 /**
  * Copy-on-write workspace for one `foldEvents` call.
@@ -24,12 +22,12 @@ const TAIL_SCAN = 64
  * pure at its boundary.
  */
 export interface Draft {
-  /** The current state: the base view until the first write, then the owned copy. */
-  readonly view: SessionView
-  readonly messages: readonly Message[]
+  /** The current fields: the base view's until the first write, then the owned copy. */
+  readonly view: ViewFields
   root(): DraftView
   info(): Mutable<SessionInfo>
-  messageList(): Message[]
+  messageCount(): number
+  message(index: number): Message | undefined
   /** An owned, writable assistant message at `index`; callers found it read-only first. */
   assistantAt(index: number): DraftAssistant
   /** Appends a message built in this call and owns it, so later writes to it need no copy. */
@@ -38,9 +36,9 @@ export interface Draft {
   streamingFloor(): number
   /** Every message is settled now: nothing below the current length is streaming. */
   settledAll(): void
-  /** Ends the fold call: records the floor for the returned view, and returns it. */
+  /** Ends the fold call: the new view, or the base itself when nothing changed. */
   finish(): SessionView
-  /** Index of the last message with `id`, or -1. */
+  /** Index of the newest message with `id`, or -1. */
   indexOf(id: string): number
   /** Inserts a part built in this call and owns it. */
   insertPart(message: DraftAssistant, index: number, part: Part): void
@@ -50,21 +48,15 @@ export interface Draft {
   partAt(message: DraftAssistant, index: number): DraftPart
 }
 
-/**
- * Per messages array, the index below which no message is streaming. Settling a run scans
- * from there instead of from 0, so replaying a long log stays linear rather than rescanning
- * the whole history at every `execution.*` event. A view built elsewhere has no entry: 0.
- */
-const streamingFloors = new WeakMap<readonly Message[], number>()
-
 export function createDraft(base: SessionView): Draft {
-  let streamingFloor = streamingFloors.get(base.messages) ?? 0
-  let view = base
+  const baseList = listOf(base)
+  let floor = baseList.floor
+  let view: ViewFields = base
   let rootCopy: DraftView | undefined
-  let messageCopy: Message[] | undefined
+  let head = baseList.head
+  let tail = baseList.tail
+  let listChanged = false
   const owned = new Set<object>()
-  /** id → index, built on the first lookup that misses the tail; dropped with the draft. */
-  let index: Map<string, number> | undefined
 
   // Type predicates instead of casts: an owned object is one this draft created writable.
   const ownsInfo = (value: SessionInfo): value is Mutable<SessionInfo> => owned.has(value)
@@ -74,21 +66,36 @@ export function createDraft(base: SessionView): Draft {
 
   const root = (): DraftView => {
     if (rootCopy === undefined) {
-      rootCopy = { ...view }
+      const { sessionID, info, activity, cursor, execution } = view
+      rootCopy = { sessionID, info, activity, cursor, execution }
       view = rootCopy
       draft.view = rootCopy
     }
     return rootCopy
   }
 
-  const messageList = (): Message[] => {
-    if (messageCopy === undefined) {
-      const writable = root()
-      messageCopy = [...writable.messages]
-      writable.messages = messageCopy
-      draft.messages = messageCopy
+  const owning = <T>(array: readonly T[]): T[] => {
+    if (ownsArray(array)) return array
+    const copy = [...array]
+    owned.add(copy)
+    listChanged = true
+    return copy
+  }
+
+  const message = (index: number): Message | undefined =>
+    index < head.length ? head[index] : tail[index - head.length]
+
+  /** Writes `value` at `index`: the tail is short, the head is copied only for an old message. */
+  const write = (index: number, value: Message): void => {
+    if (index >= head.length) {
+      const writable = owning(tail)
+      writable[index - head.length] = value
+      tail = writable
+    } else {
+      const writable = owning(head)
+      writable[index] = value
+      head = writable
     }
-    return messageCopy
   }
 
   const partsOf = (message: DraftAssistant): Part[] => {
@@ -99,13 +106,11 @@ export function createDraft(base: SessionView): Draft {
     return copy
   }
 
-  // `view` and `messages` are plain properties kept current by root() and messageList(),
-  // not getters: V8 gives an object literal with accessors a fresh hidden class on every
-  // call, and that made each fold call cost garbage-collector time in proportion to the
-  // whole session (measured: 210 µs per flush at 10,000 messages, 27 µs at 10).
-  const draft: Draft & { view: SessionView; messages: readonly Message[] } = {
+  // `view` is a plain property kept current by root(), not a getter: V8 gives an object
+  // literal with accessors a fresh hidden class on every call, and that made each fold
+  // call cost garbage-collector time in proportion to the whole session.
+  const draft: Draft & { view: ViewFields } = {
     view: base,
-    messages: base.messages,
     root,
     info() {
       const writable = root()
@@ -115,62 +120,54 @@ export function createDraft(base: SessionView): Draft {
       writable.info = copy
       return copy
     },
-    messageList,
-    streamingFloor: () => streamingFloor,
+    messageCount: () => head.length + tail.length,
+    message,
+    streamingFloor: () => floor,
     settledAll() {
-      streamingFloor = view.messages.length
+      floor = head.length + tail.length
     },
     finish() {
-      streamingFloors.set(view.messages, streamingFloor)
-      return view
+      if (!listChanged) {
+        baseList.floor = Math.max(baseList.floor, floor)
+        return rootCopy === undefined ? base : viewOf(rootCopy, baseList)
+      }
+      // The tail grew past twice its size: all but its newest TAIL messages join the head.
+      // That copies the head once per TAIL appends, and keeps the streaming end in the tail.
+      if (tail.length > 2 * TAIL) {
+        head = head.concat(tail.slice(0, tail.length - TAIL))
+        tail = tail.slice(tail.length - TAIL)
+      }
+      return viewOf(view, { head, tail, ids: baseList.ids, floor })
     },
     assistantAt(at) {
       // Any write may set a message streaming again (a step.started for an older id).
-      if (at < streamingFloor) streamingFloor = at
-      const list = messageList()
-      const message = list[at]
-      if (message === undefined || message.role !== 'assistant') {
+      if (at < floor) floor = at
+      const current = message(at)
+      if (current === undefined || current.role !== 'assistant') {
         throw new Error(`fold invariant: message ${at} is not an assistant message`)
       }
-      if (ownsAssistant(message)) return message
-      const copy = { ...message }
+      if (ownsAssistant(current)) return current
+      const copy = { ...current }
       owned.add(copy)
-      list[at] = copy
+      write(at, copy)
       return copy
     },
-    append(message) {
-      owned.add(message)
-      if (message.role === 'assistant') {
-        owned.add(message.parts)
-        owned.add(message.retries)
+    append(added) {
+      owned.add(added)
+      if (added.role === 'assistant') {
+        owned.add(added.parts)
+        owned.add(added.retries)
       }
-      const at = messageList().push(message) - 1
-      index?.set(message.id, at)
+      const at = head.length + tail.length
+      const writable = owning(tail)
+      writable.push(added)
+      tail = writable
+      // Shared with the base's lineage: an append makes its entry true for every list that
+      // has this message, and indexOf checks entries against the list it is asked about.
+      baseList.ids.set(added.id, at)
       return at
     },
-    /*
-     * Events almost always target the newest messages, so the tail is scanned first. A miss
-     * there usually means a new id (every new message is looked up before it is created),
-     * and scanning everything for each would make replaying a long session quadratic; so
-     * the first such miss builds an id → index map for the rest of this call. Messages are
-     * only ever appended, never moved or removed, so appends keep it exact.
-     */
-    indexOf(id) {
-      const messages = view.messages
-      const stop = Math.max(0, messages.length - TAIL_SCAN)
-      for (let i = messages.length - 1; i >= stop; i--) {
-        if (messages[i]?.id === id) return i
-      }
-      if (stop === 0) return -1
-      if (index === undefined) {
-        index = new Map()
-        for (let i = 0; i < messages.length; i++) {
-          const message = messages[i]
-          if (message !== undefined) index.set(message.id, i)
-        }
-      }
-      return index.get(id) ?? -1
-    },
+    indexOf: (id) => findIndex(baseList.ids, id, head.length + tail.length, message),
     insertPart(message, at, part) {
       owned.add(part)
       partsOf(message).splice(at, 0, part)

@@ -8,25 +8,23 @@ export interface Found {
 
 /** The assistant message with `id`, or the last assistant message when `id` is absent. */
 export function findAssistant(d: Draft, id: string | undefined): Found | undefined {
-  const messages = d.messages
   if (id !== undefined) {
     const index = d.indexOf(id)
-    const message = messages[index]
+    const message = d.message(index)
     if (message === undefined) return undefined
     if (message.role === 'assistant') return { index, message }
     // A user message shadows the id; fall through to a scan that only looks at assistants.
   }
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const message = messages[i]
+  for (let i = d.messageCount() - 1; i >= 0; i--) {
+    const message = d.message(i)
     if (message?.role === 'assistant' && (id === undefined || message.id === id)) return { index: i, message }
   }
   return undefined
 }
 
 export function findStreamingAssistant(d: Draft): Found | undefined {
-  const messages = d.messages
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const message = messages[i]
+  for (let i = d.messageCount() - 1; i >= 0; i--) {
+    const message = d.message(i)
     if (message?.role === 'assistant' && message.status === 'streaming') return { index: i, message }
   }
   return undefined

@@ -105,9 +105,8 @@ const hasOpenPart = (message: AssistantMessage): boolean => message.parts.some(i
 
 /** The run ended: every message still streaming gets `status` and loses its open parts. */
 export function settleStreaming(d: Draft, status: AssistantStatus): void {
-  const messages = d.messages
-  for (let i = d.streamingFloor(); i < messages.length; i++) {
-    const message = messages[i]
+  for (let i = d.streamingFloor(); i < d.messageCount(); i++) {
+    const message = d.message(i)
     if (message?.role === 'assistant' && message.status === 'streaming') settle(d, d.assistantAt(i), status)
   }
   d.settledAll()
@@ -119,9 +118,8 @@ export function settleStreaming(d: Draft, status: AssistantStatus): void {
  * running, so every open part and streaming message is closed as interrupted.
  */
 export function applySnapshot(d: Draft, idle: boolean): void {
-  const messages = d.messages
-  for (let i = 0; i < messages.length; i++) {
-    const message = messages[i]
+  for (let i = 0; i < d.messageCount(); i++) {
+    const message = d.message(i)
     if (message?.role !== 'assistant') continue
     if (idle) {
       if (message.status === 'streaming') settle(d, d.assistantAt(i), 'interrupted')

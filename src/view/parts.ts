@@ -95,9 +95,8 @@ function findTool(d: Draft, id: string, assistantMessageID: string | undefined):
     const part = found.message.parts[partIndex]
     return part?.type === 'tool' ? { messageIndex: found.index, partIndex, part } : undefined
   }
-  const messages = d.messages
-  for (let m = messages.length - 1; m >= 0; m--) {
-    const message = messages[m]
+  for (let m = d.messageCount() - 1; m >= 0; m--) {
+    const message = d.message(m)
     if (message?.role !== 'assistant') continue
     const partIndex = toolIn(message.parts, id)
     const part = message.parts[partIndex]

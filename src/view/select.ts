@@ -1,17 +1,15 @@
+import { findIndex, listOf, messageAt } from './list.js'
 import type { Message, Part, SessionView } from './types.js'
 
 /**
- * The message with `messageID`, or undefined until the view has it. Searches from the
- * end: components mostly follow recent messages, and every mounted one runs this on
- * each view change.
+ * The message with `messageID`, or undefined until the view has it. Every mounted message
+ * or part component runs this on each view change, so it is a map lookup, and it never
+ * reads `view.messages` (which would flatten the whole list).
  */
 export function selectMessage(view: SessionView, messageID: string): Message | undefined {
-  const { messages } = view
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const message = messages[i]
-    if (message?.id === messageID) return message
-  }
-  return undefined
+  const list = listOf(view)
+  const at = (index: number) => messageAt(list, index)
+  return at(findIndex(list.ids, messageID, list.head.length + list.tail.length, at))
 }
 
 /** The part with `partKey` (`text:0`, `reasoning:1`, `tool:<id>`) of assistant message `messageID`. */

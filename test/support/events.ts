@@ -1,5 +1,4 @@
-import type { DurableEventType, LiveEventType } from '../../src/protocol/constants.js'
-import type { DurableEventOf, EventData, LiveEventOf, SessionEvent } from '../../src/protocol/events.js'
+import type { DurableEventOf, DurableEventType, EventData, LiveEventOf, LiveEventType, SessionEvent } from '../../src/protocol/events.js'
 
 export const SESSION = 'ses_test'
 let nextID = 0

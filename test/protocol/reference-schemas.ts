@@ -1,8 +1,11 @@
 import * as z from 'zod/mini'
-import { ACTIVITY_STATUSES, INTERRUPT_REASONS, type EventType } from './constants.js'
+import { ACTIVITY_STATUSES, INTERRUPT_REASONS } from '../../src/protocol/constants.js'
+import type { EventType } from '../../src/protocol/events.js'
 
 /*
- * Data schemas are loose objects: a server may add fields before clients learn them,
+ * The reference schemas of the wire catalogue, in zod: the independent oracle that
+ * reference.property.test.ts holds the client's own validator (src/protocol/shape.ts) to,
+ * value by value and type by type. Data schemas are loose objects: a server may add fields before clients learn them,
  * and a frame from a newer server must still decode. Field names follow the real
  * system (sessionID, assistantMessageID, ordinal, id, delta, text).
  */

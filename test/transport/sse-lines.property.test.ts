@@ -1,0 +1,82 @@
+import { createParser } from 'eventsource-parser'
+import * as fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { createSplitter } from '../../src/transport/sse-lines.js'
+
+/*
+ * Differential: random SSE streams cut into random chunks through our splitter, against
+ * eventsource-parser as the oracle. After every chunk, what we have emitted must equal what
+ * the oracle emits for all text so far fed in one piece (each payload comes out with the
+ * chunk that completes it), and at the end, what it emits fed the same chunks. A chunk-final
+ * CR already ends its line for us; the oracle holds it until a later chunk brings a line
+ * break (at the end of the stream it never dispatches that event), so the oracle gets such
+ * a chunk joined to the next, and a trailing CR as CRLF (the same break).
+ * Reproduce a failure with FC_SEED=<seed> (printed by fast-check); FC_RUNS raises the count.
+ */
+const seed = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED)
+const numRuns = Number(process.env.FC_RUNS ?? 400)
+
+/** eventsource-parser's payloads, less empty ones (not events for us); chunks ending in CR joined as above. */
+function oracle(chunks: readonly string[]): string[] {
+  const payloads: string[] = []
+  const parser = createParser({ onEvent: ({ data }) => void (data === '' || payloads.push(data)) })
+  let carry = ''
+  for (const chunk of chunks) {
+    carry += chunk
+    if (!carry.endsWith('\r')) {
+      parser.feed(carry)
+      carry = ''
+    }
+  }
+  if (carry !== '') parser.feed(`${carry}\n`)
+  return payloads
+}
+
+const value = fc.oneof(
+  fc.constantFrom('', ' ', ':', ' : x', '  two', 'data: nested', '{"a":1}', 'ü🚀', '\u2028'),
+  fc.string({ unit: 'binary', maxLength: 12 }).map((text) => text.replace(/[\r\n]/g, '')),
+)
+const line = fc.oneof(
+  { weight: 4, arbitrary: fc.tuple(fc.constantFrom('data:', 'data: ', 'data:  ', 'data'), value).map(([field, rest]) => field + rest) },
+  { weight: 3, arbitrary: fc.constant('') },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(fc.constantFrom('event:', 'event: x', 'id: ', 'retry: ', ':', ': ', 'Data:', 'data ', ' data:', 'dat', 'datum:', 'x'), value)
+      .map(([field, rest]) => field + rest),
+  },
+)
+const stream = fc
+  .tuple(fc.array(fc.tuple(line, fc.constantFrom('\n', '\r', '\r\n')), { maxLength: 30 }), fc.option(line, { nil: '' }))
+  .map(([lines, tail]) => lines.map(([text, end]) => text + end).join('') + tail)
+
+/** Cut points: every character, right after every CR, or random (repeats give empty chunks). */
+const cutting = fc.oneof(fc.constant('chars' as const), fc.constant('after-cr' as const), fc.array(fc.nat(), { maxLength: 12 }))
+
+function cut(text: string, how: 'chars' | 'after-cr' | readonly number[]): string[] {
+  if (how === 'chars') return text.split('')
+  if (how === 'after-cr') return text.split(/(?<=\r)/)
+  const at = [0, ...how.map((n) => n % (text.length + 1)).toSorted((a, b) => a - b), text.length]
+  return at.slice(1).map((end, index) => text.slice(at[index], end))
+}
+
+describe('SSE splitter against eventsource-parser', () => {
+  it('emits the same payloads, each with the chunk that completes it', () => {
+    fc.assert(
+      fc.property(stream, cutting, (text, how) => {
+        const chunks = cut(text, how)
+        // The tightest limit that never needs to fire: nothing buffered exceeds the stream.
+        const split = createSplitter(text.length)
+        const emitted: string[] = []
+        let seen = ''
+        for (const chunk of chunks) {
+          emitted.push(...split(chunk))
+          seen += chunk
+          expect(emitted).toEqual(oracle([seen]))
+        }
+        expect(emitted).toEqual(oracle(chunks))
+      }),
+      { numRuns, ...(seed === undefined ? {} : { seed }) },
+    )
+  })
+})
