@@ -2,7 +2,7 @@ import { atom, onStart, onStop, STORE_UNMOUNT_DELAY, type ReadableAtom } from 'n
 import type { SessionStreamError } from '../errors.js'
 import { CURSOR_START } from '../protocol/constants.js'
 import type { SessionEvent, UnknownEvent } from '../protocol/events.js'
-import { openConnection, type Connection, type ConnectionOptions } from '../transport/connection.js'
+import { isSessionGone, openConnection, type Connection, type ConnectionOptions } from '../transport/connection.js'
 import { defaultEnvironment } from '../transport/environment.js'
 import { emptyCounters, type ConnectionCounters, type ConnectionStatus } from '../transport/status.js'
 import { foldEvents, initialView, type ApplyOutcome } from '../view/fold.js'
@@ -142,19 +142,19 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
    * belongs to the new history, so the view's is kept.
    */
   let resumeAfter = options.after
-  const remember = (current: Connection) => {
-    resumeAfter = staging === undefined ? current.status().cursor : view.cursor
+  /** Lets the current connection go, its events folded and its cursor remembered. */
+  const detach = () => {
+    flush()
+    if (connection !== undefined) resumeAfter = staging === undefined ? connection.status().cursor : view.cursor
+    connection = undefined
+    staging = undefined
+    published = undefined
   }
 
   const onEnd = (error: SessionStreamError | undefined) => {
-    flush()
-    if (connection !== undefined) remember(connection)
-    staging = undefined
     // The connection stopped for good (deleted, unauthorized, failed): a later mount may try anew.
-    connection = undefined
-    published = undefined
-    const gone = error?.code === 'session-not-found' || error?.code === 'session-deleted'
-    if (gone && !view.info.deleted) {
+    detach()
+    if (isSessionGone(error) && !view.info.deleted) {
       setView({ ...view, info: { ...view.info, deleted: true } })
     }
   }
@@ -162,33 +162,32 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
   const start = () => {
     if (closed || connection !== undefined) return
     // A stopped connection may still unwind: its late callbacks must not touch this store.
-    const self = {}
-    let active: object | undefined = self
+    let active = true
     stopCurrent = () => {
-      active = undefined
+      active = false
     }
     connection = openConnection(
       { ...options, after: resumeAfter },
       {
         event: (event) => {
-          if (active !== self) return
+          if (!active) return
           onEvent(event)
           // After the event is safely queued: a hook that throws cannot lose it.
           options.onEvent?.(event)
         },
         unknown: (event) => {
-          if (active === self) options.onUnknownEvent?.(event)
+          if (active) options.onUnknownEvent?.(event)
         },
         reset: () => {
-          if (active !== self) return
+          if (!active) return
           flush()
           staging = { view: initialView(options.sessionID), pending: [], synced: false }
         },
         changed: () => {
-          if (active === self) requestFlush()
+          if (active) requestFlush()
         },
         end: (error) => {
-          if (active === self) onEnd(error)
+          if (active) onEnd(error)
         },
       },
     )
@@ -197,13 +196,9 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
   const stop = () => {
     const current = connection
     if (current === undefined) return
-    flush()
-    remember(current)
+    detach()
     stopCurrent()
     current.close()
-    connection = undefined
-    staging = undefined
-    published = undefined
     cancelFlush?.()
     cancelFlush = undefined
     setStatus({ ...status, state: 'closed', nextRetryAt: null })

@@ -1,4 +1,4 @@
-import { SessionStreamError } from '../errors.js'
+import type { SessionStreamError } from '../errors.js'
 import type { SessionEvent, UnknownEvent } from '../protocol/events.js'
 import { openConnection, type ConnectionOptions } from '../transport/connection.js'
 
@@ -52,8 +52,7 @@ function iterate(options: SessionEventsOptions): AsyncIterator<SessionEvent> {
         if (finished) return undefined
         queue.push(event)
         wakeConsumers()
-        if (queue.length - head >= highWaterMark) return new Promise<void>((resolve) => (wakeProducer = resolve))
-        return undefined
+        return queue.length - head < highWaterMark ? undefined : new Promise<void>((resolve) => (wakeProducer = resolve))
       },
       unknown: options.onUnknownEvent,
       end: (error) => {
@@ -107,9 +106,9 @@ function iterate(options: SessionEventsOptions): AsyncIterator<SessionEvent> {
         if (ended || finished) {
           const error = failure
           failure = undefined
-          await finish()
+          const done = await finish()
           if (error !== undefined) throw error
-          return { done: true, value: undefined }
+          return done
         }
         await new Promise<void>((resolve) => consumers.push(resolve))
       }

@@ -1,10 +1,10 @@
-import { SessionStreamError, isSessionStreamError } from '../errors.js'
+import { SessionStreamError, isSessionStreamError, type SessionStreamErrorCode } from '../errors.js'
 import { AFTER_PARAM, CURSOR_START, EVENT_STREAM_CONTENT_TYPE, sessionEventPath } from '../protocol/constants.js'
 import { decodeEvent } from '../protocol/decode.js'
 import type { SessionEvent, UnknownEvent } from '../protocol/events.js'
 import { backoffDelay, type BackoffOptions } from './backoff.js'
 import { classifySeq, isHistoryReset } from './gate.js'
-import { classifyResponse, type Rejection } from './http.js'
+import { classifyResponse, type Rejection, type Verdict } from './http.js'
 import { defaultEnvironment, type Environment } from './environment.js'
 import { readFrames } from './sse.js'
 import { emptyCounters, type ConnectionCounters, type ConnectionState, type ConnectionStatus } from './status.js'
@@ -66,12 +66,24 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 /** Errors whose cause recurs at the same cursor: counted as strikes, not plain retries. */
 const STRIKE_CODES = new Set(['sequence-gap', 'invalid-event', 'event-too-large'])
 
+/** What a thrown error calls for: history behind the cursor is rebuilt, a deletion stops, the rest retries. */
+const THROWN_VERDICTS: Partial<Record<SessionStreamErrorCode, Verdict>> = {
+  'history-reset': 'reset',
+  gone: 'reset',
+  'session-deleted': 'stop',
+}
+
+/** The session itself is gone: the connection ends as `closed`, not `failed`. */
+export const isSessionGone = (error: SessionStreamError | undefined): boolean =>
+  error?.code === 'session-not-found' || error?.code === 'session-deleted'
+
 export function openConnection(options: ConnectionOptions, sink: ConnectionSink): Connection {
   const env = options.environment ?? defaultEnvironment()
   const fetchFn = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
   const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES
   const maxStrikes = options.maxProtocolRetries ?? 5
+  const backoff = options.backoff ?? {}
 
   let cursor = options.after ?? CURSOR_START
   let state: ConnectionState = 'idle'
@@ -108,13 +120,19 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
       changed()
     }
   }
-  const abortWith = (rejection: Rejection) => {
-    abortReason ??= rejection
+  /** Ends the attempt from outside (watchdog, offline, hidden tab); the next one follows the usual backoff. */
+  const abortWith = (code: SessionStreamErrorCode, message: string) => {
+    abortReason ??= { verdict: 'retry', error: new SessionStreamError(code, message) }
     request?.abort()
   }
 
   const watchdog = createWatchdog(env, idleTimeoutMs, () => lastByteAt, (code) =>
-    abortWith({ verdict: 'retry', error: new SessionStreamError(code, idleMessage(code, idleTimeoutMs)) }),
+    abortWith(
+      code,
+      code === 'idle-timeout'
+        ? `no byte received for ${idleTimeoutMs} ms`
+        : 'the timers ran late (the machine slept): the socket is presumed dead',
+    ),
   )
 
   const offOnline = env.onOnlineChange((online) => {
@@ -122,7 +140,7 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
       attempt = 0
       wakeEarly()
     } else if (state === 'open' || state === 'connecting') {
-      abortWith({ verdict: 'retry', error: new SessionStreamError('network-error', 'the device went offline') })
+      abortWith('network-error', 'the device went offline')
     } else wakeUp?.()
   })
   const offVisibility = env.onVisibilityChange((visible) => {
@@ -130,7 +148,7 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
     if (state === 'backoff') wakeEarly()
     else if (state === 'open' && lastByteAt !== null && env.now() - lastByteAt > idleTimeoutMs / 2) {
       // Back from a hidden tab with a quiet socket: it may have died while we were frozen.
-      abortWith({ verdict: 'retry', error: new SessionStreamError('idle-timeout', 'stream went quiet while the page was hidden') })
+      abortWith('idle-timeout', 'stream went quiet while the page was hidden')
     }
   })
 
@@ -222,6 +240,7 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
     }
   }
 
+  /** One attempt. An HTTP answer comes with its own verdict; every other failure is thrown, and the catch decides. */
   async function connectOnce(): Promise<Rejection> {
     abortReason = undefined
     synced = false
@@ -236,10 +255,10 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
       try {
         token = await raceAbort(resolveToken(), controller.signal)
       } catch (cause) {
-        if (closed) return closedRejection()
-        return abortReason ?? { verdict: 'retry', error: new SessionStreamError('token-error', 'the token provider failed', { cause }) }
+        throw new SessionStreamError('token-error', 'the token provider failed', { cause })
       }
-      if (closed) return closedRejection()
+      // close() or the watchdog may have come just as the token resolved: send no request then.
+      if (closed) return { verdict: 'stop', error: new SessionStreamError('closed', 'closed') }
       if (abortReason !== undefined) return abortReason
       const headers: Record<string, string> = { accept: EVENT_STREAM_CONTENT_TYPE }
       if (token !== undefined && token !== '') headers.authorization = `Bearer ${token}`
@@ -247,7 +266,7 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
       try {
         response = await fetchFn(url(), { headers, signal: controller.signal, cache: 'no-store', redirect: 'manual' })
       } catch (cause) {
-        return abortReason ?? { verdict: 'retry', error: new SessionStreamError('network-error', 'request failed', { cause }) }
+        throw new SessionStreamError('network-error', 'request failed', { cause })
       }
       const rejection = await classifyResponse(response, env.now())
       if (rejection !== undefined) return abortReason ?? rejection
@@ -261,11 +280,14 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
         },
         onFrames: handleFrames,
       })
-      return abortReason ?? { verdict: 'retry', error: new SessionStreamError('stream-ended', 'the server closed the stream') }
-    } catch (error) {
+      throw new SessionStreamError('stream-ended', 'the server closed the stream')
+    } catch (thrown) {
+      // An abort from outside explains whatever the aborted request threw.
       if (abortReason !== undefined) return abortReason
-      if (isSessionStreamError(error)) return { verdict: verdictFor(error), error }
-      return { verdict: 'retry', error: new SessionStreamError('network-error', 'the stream failed', { cause: error }) }
+      const error = isSessionStreamError(thrown)
+        ? thrown
+        : new SessionStreamError('network-error', 'the stream failed', { cause: thrown })
+      return { verdict: THROWN_VERDICTS[error.code] ?? 'retry', error }
     } finally {
       watchdog.stop()
       controller.abort()
@@ -279,7 +301,7 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
     lastError = error
     switch (verdict) {
       case 'stop':
-        return stop(error.code === 'session-not-found' || error.code === 'session-deleted' ? 'closed' : 'failed', error)
+        return stop(isSessionGone(error) ? 'closed' : 'failed', error)
       case 'reauth':
         if (reauthed) return stop('unauthorized', error)
         reauthed = true
@@ -290,7 +312,7 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
         if (STRIKE_CODES.has(error.code) && ++strikes > maxStrikes) return stop('failed', error)
         const retryAfter = error.retryAfterMs === undefined ? undefined : Math.min(error.retryAfterMs, MAX_RETRY_AFTER_MS)
         notBefore = retryAfter === undefined ? 0 : env.now() + retryAfter
-        return backoffDelay(Math.max(attempt++, strikes - 1), options.backoff ?? {}, env.random, retryAfter)
+        return backoffDelay(Math.max(attempt++, strikes - 1), backoff, env.random, retryAfter)
       }
     }
   }
@@ -307,14 +329,14 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
     strikes = 0
     guard(() => sink.reset?.())
     // The first reset rebuilds at once; a repeat waits, so a flapping server cannot spin us.
-    return resetTimes.length === 1 ? 0 : backoffDelay(attempt++, options.backoff ?? {}, env.random)
+    return resetTimes.length === 1 ? 0 : backoffDelay(attempt++, backoff, env.random)
   }
 
   function stop(final: ConnectionState, error: SessionStreamError): undefined {
     lastError = error
     closed = true
-    if (state === final) changed()
-    else setState(final)
+    state = final
+    changed()
     return undefined
   }
 
@@ -336,14 +358,11 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
       await sleep(delay)
       nextRetryAt = null
     }
-    release()
-    guard(() => sink.end?.(closedByClient ? undefined : (lastError ?? undefined)))
-  }
-
-  const release = () => {
+    // Nothing is left behind: no timer, no listener.
     watchdog.stop()
     offOnline()
     offVisibility()
+    guard(() => sink.end?.(closedByClient ? undefined : (lastError ?? undefined)))
   }
 
   const done = run()
@@ -390,29 +409,10 @@ function guard<T>(call: () => T): T | undefined {
 
 /** Resolves with `promise`, or rejects as soon as `signal` aborts. */
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new DOMException('aborted', 'AbortError'))
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new DOMException('aborted', 'AbortError'))
+    if (signal.aborted) return onAbort()
     signal.addEventListener('abort', onAbort, { once: true })
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
   })
 }
-
-const closedRejection = (): Rejection => ({ verdict: 'stop', error: new SessionStreamError('closed', 'closed') })
-
-function verdictFor(error: SessionStreamError): Rejection['verdict'] {
-  switch (error.code) {
-    case 'history-reset':
-    case 'gone':
-      return 'reset'
-    case 'session-deleted':
-      return 'stop'
-    default:
-      return 'retry'
-  }
-}
-
-const idleMessage = (code: 'idle-timeout' | 'sleep-detected', idleTimeoutMs: number) =>
-  code === 'idle-timeout'
-    ? `no byte received for ${idleTimeoutMs} ms`
-    : 'the timers ran late (the machine slept): the socket is presumed dead'

@@ -67,6 +67,25 @@ const reject = (
   }),
 })
 
+/** What follows a status, the error code, and what the status means. */
+type Outcome = readonly [Verdict, SessionStreamErrorCode, string]
+
+const SLOW_DOWN: Outcome = ['retry', 'rate-limited', 'server asked to slow down']
+/** The message adds the status and the server's own words: `not authenticated (401): token expired`. */
+const OUTCOMES: Readonly<Record<number, Outcome>> = {
+  204: ['stop', 'no-content', 'server asked the client not to reconnect'],
+  400: ['stop', 'bad-request', 'server rejected the request'],
+  401: ['reauth', 'unauthorized', 'not authenticated'],
+  403: ['reauth', 'forbidden', 'not allowed'],
+  404: ['stop', 'session-not-found', 'session not found'],
+  408: SLOW_DOWN,
+  410: ['reset', 'gone', 'history for this cursor is gone'],
+  425: SLOW_DOWN,
+  429: SLOW_DOWN,
+}
+const SERVER_ERROR: Outcome = ['retry', 'server-error', 'server error']
+const UNEXPECTED: Outcome = ['stop', 'unexpected-status', 'unexpected status']
+
 /** Returns undefined when the response is a usable event stream. */
 export async function classifyResponse(response: Response, now: number): Promise<Rejection | undefined> {
   const { status } = response
@@ -83,7 +102,7 @@ export async function classifyResponse(response: Response, now: number): Promise
     await response.body?.cancel().catch(() => {})
     return reject('stop', 'redirected', `the server redirected${where}; point baseUrl at the final address`, response, now)
   }
-  if (status === 200 || (status > 200 && status < 300 && status !== 204)) {
+  if (status >= 200 && status < 300 && status !== 204) {
     const type = response.headers.get('content-type') ?? ''
     if (type.toLowerCase().startsWith(EVENT_STREAM_CONTENT_TYPE)) return undefined
     await response.body?.cancel().catch(() => {})
@@ -91,25 +110,6 @@ export async function classifyResponse(response: Response, now: number): Promise
     return reject('retry', 'bad-content-type', `expected ${EVENT_STREAM_CONTENT_TYPE}, got ${type || 'none'}`, response, now)
   }
   const detail = await serverMessage(response)
-  const said = detail === undefined ? '' : `: ${detail}`
-  switch (true) {
-    case status === 204:
-      return reject('stop', 'no-content', 'server answered 204: it asks the client not to reconnect', response, now)
-    case status === 400:
-      return reject('stop', 'bad-request', `server rejected the request (400)${said}`, response, now)
-    case status === 401:
-      return reject('reauth', 'unauthorized', `not authenticated (401)${said}`, response, now)
-    case status === 403:
-      return reject('reauth', 'forbidden', `not allowed (403)${said}`, response, now)
-    case status === 404:
-      return reject('stop', 'session-not-found', `session not found (404)${said}`, response, now)
-    case status === 410:
-      return reject('reset', 'gone', `history for this cursor is gone (410)${said}`, response, now)
-    case status === 408 || status === 425 || status === 429:
-      return reject('retry', 'rate-limited', `server asked to slow down (${status})${said}`, response, now)
-    case status >= 500:
-      return reject('retry', 'server-error', `server error (${status})${said}`, response, now)
-    default:
-      return reject('stop', 'unexpected-status', `unexpected status ${status}${said}`, response, now)
-  }
+  const [verdict, code, text] = OUTCOMES[status] ?? (status >= 500 ? SERVER_ERROR : UNEXPECTED)
+  return reject(verdict, code, `${text} (${status})${detail === undefined ? '' : `: ${detail}`}`, response, now)
 }

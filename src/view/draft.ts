@@ -58,11 +58,17 @@ export function createDraft(base: SessionView): Draft {
   let listChanged = false
   const owned = new Set<object>()
 
-  // Type predicates instead of casts: an owned object is one this draft created writable.
-  const ownsInfo = (value: SessionInfo): value is Mutable<SessionInfo> => owned.has(value)
-  const ownsAssistant = (value: AssistantMessage): value is DraftAssistant => owned.has(value)
-  const ownsPart = (value: Part): value is DraftPart => owned.has(value)
-  const ownsArray = <T>(value: readonly T[]): value is T[] => owned.has(value)
+  /**
+   * A writable version of `value`: itself when this call made it, else a shallow copy that
+   * this call now owns. Later writes in the call go to the copy without copying again.
+   */
+  const own = <T extends object>(value: T): Mutable<T> => {
+    // Owned means made by this draft as a writable copy: the cast only drops `readonly`.
+    if (owned.has(value)) return value as Mutable<T>
+    const copy = (Array.isArray(value) ? [...value] : { ...value }) as Mutable<T>
+    owned.add(copy)
+    return copy
+  }
 
   const root = (): DraftView => {
     if (rootCopy === undefined) {
@@ -74,37 +80,24 @@ export function createDraft(base: SessionView): Draft {
     return rootCopy
   }
 
-  const owning = <T>(array: readonly T[]): T[] => {
-    if (ownsArray(array)) return array
-    const copy = [...array]
-    owned.add(copy)
-    listChanged = true
-    return copy
-  }
-
   const message = (index: number): Message | undefined =>
     index < head.length ? head[index] : tail[index - head.length]
 
   /** Writes `value` at `index`: the tail is short, the head is copied only for an old message. */
   const write = (index: number, value: Message): void => {
-    if (index >= head.length) {
-      const writable = owning(tail)
-      writable[index - head.length] = value
-      tail = writable
-    } else {
-      const writable = owning(head)
+    listChanged = true
+    if (index < head.length) {
+      const writable = own(head)
       writable[index] = value
       head = writable
+    } else {
+      const writable = own(tail)
+      writable[index - head.length] = value
+      tail = writable
     }
   }
 
-  const partsOf = (message: DraftAssistant): Part[] => {
-    if (ownsArray(message.parts)) return message.parts
-    const copy = [...message.parts]
-    owned.add(copy)
-    message.parts = copy
-    return copy
-  }
+  const partsOf = (message: DraftAssistant): Part[] => (message.parts = own(message.parts))
 
   // `view` is a plain property kept current by root(), not a getter: V8 gives an object
   // literal with accessors a fresh hidden class on every call, and that made each fold
@@ -114,11 +107,7 @@ export function createDraft(base: SessionView): Draft {
     root,
     info() {
       const writable = root()
-      if (ownsInfo(writable.info)) return writable.info
-      const copy = { ...writable.info }
-      owned.add(copy)
-      writable.info = copy
-      return copy
+      return (writable.info = own(writable.info))
     },
     messageCount: () => head.length + tail.length,
     message,
@@ -143,14 +132,12 @@ export function createDraft(base: SessionView): Draft {
       // Any write may set a message streaming again (a step.started for an older id).
       if (at < floor) floor = at
       const current = message(at)
-      if (current === undefined || current.role !== 'assistant') {
+      if (current?.role !== 'assistant') {
         throw new Error(`fold invariant: message ${at} is not an assistant message`)
       }
-      if (ownsAssistant(current)) return current
-      const copy = { ...current }
-      owned.add(copy)
-      write(at, copy)
-      return copy
+      const writable = own(current)
+      if (writable !== current) write(at, writable)
+      return writable
     },
     append(added) {
       owned.add(added)
@@ -159,9 +146,7 @@ export function createDraft(base: SessionView): Draft {
         owned.add(added.retries)
       }
       const at = head.length + tail.length
-      const writable = owning(tail)
-      writable.push(added)
-      tail = writable
+      write(at, added)
       // Shared with the base's lineage: an append makes its entry true for every list that
       // has this message, and indexOf checks entries against the list it is asked about.
       baseList.ids.set(added.id, at)
@@ -173,22 +158,12 @@ export function createDraft(base: SessionView): Draft {
       partsOf(message).splice(at, 0, part)
     },
     partsOf,
-    retriesOf(message) {
-      if (ownsArray(message.retries)) return message.retries
-      const copy = [...message.retries]
-      owned.add(copy)
-      message.retries = copy
-      return copy
-    },
+    retriesOf: (message) => (message.retries = own(message.retries)),
     partAt(message, at) {
       const parts = partsOf(message)
       const part = parts[at]
       if (part === undefined) throw new Error(`fold invariant: no part ${at} in ${message.id}`)
-      if (ownsPart(part)) return part
-      const copy = { ...part }
-      owned.add(copy)
-      parts[at] = copy
-      return copy
+      return (parts[at] = own(part))
     },
   }
   return draft

@@ -1,5 +1,5 @@
 import { CURSOR_START } from '../protocol/constants.js'
-import { isDurable, type SessionEvent, type SessionEventOf } from '../protocol/events.js'
+import { isDurable, type ErrorInfo, type SessionEvent, type SessionEventOf } from '../protocol/events.js'
 import { createDraft, type ApplyOutcome, type Draft } from './draft.js'
 import {
   applySnapshot,
@@ -11,7 +11,7 @@ import {
   usageUpdated,
 } from './messages.js'
 import { textDelta, textEnded, textStarted, toolEvent, toolInputStarted } from './parts.js'
-import type { ExecutionState, SessionView } from './types.js'
+import type { AssistantStatus, ExecutionState, InterruptReason, SessionView } from './types.js'
 
 export type { ApplyOutcome } from './draft.js'
 
@@ -74,21 +74,13 @@ function apply(d: Draft, event: SessionEvent): ApplyOutcome {
       // A new run means anything still streaming from an earlier one (cut off by a crash,
       // which writes nothing) can never finish: the log alone must say so, as an idle
       // snapshot would have told a connected client.
-      settleStreaming(d, 'interrupted')
-      d.root().execution = { status: 'running', error: undefined, reason: undefined }
-      return 'applied'
+      return execution(d, 'running', 'interrupted')
     case 'session.execution.succeeded':
-      d.root().execution = { status: 'succeeded', error: undefined, reason: undefined }
-      settleStreaming(d, 'completed')
-      return 'applied'
+      return execution(d, 'succeeded', 'completed')
     case 'session.execution.failed':
-      d.root().execution = { status: 'failed', error: event.data.error, reason: undefined }
-      settleStreaming(d, 'failed')
-      return 'applied'
+      return execution(d, 'failed', 'failed', event.data.error)
     case 'session.execution.interrupted':
-      d.root().execution = { status: 'interrupted', error: undefined, reason: event.data.reason }
-      settleStreaming(d, 'interrupted')
-      return 'applied'
+      return execution(d, 'interrupted', 'interrupted', undefined, event.data.reason)
     case 'session.step.started':
       return stepStarted(d, event)
     case 'session.step.ended':
@@ -135,6 +127,19 @@ function apply(d: Draft, event: SessionEvent): ApplyOutcome {
 function unreachable(event: never): ApplyOutcome {
   void event
   return 'ignored'
+}
+
+/** A run started or ended: whatever still streams from before ends as `settled`. */
+function execution(
+  d: Draft,
+  status: ExecutionState['status'],
+  settled: AssistantStatus,
+  error?: ErrorInfo,
+  reason?: InterruptReason,
+): ApplyOutcome {
+  settleStreaming(d, settled)
+  d.root().execution = { status, error, reason }
+  return 'applied'
 }
 
 function sessionCreated(d: Draft, event: SessionEventOf<'session.created'>): ApplyOutcome {

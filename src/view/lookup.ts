@@ -6,6 +6,15 @@ export interface Found {
   readonly message: AssistantMessage
 }
 
+/** The newest assistant message that passes `test`. */
+export function lastAssistant(d: Draft, test: (message: AssistantMessage) => boolean): Found | undefined {
+  for (let i = d.messageCount() - 1; i >= 0; i--) {
+    const message = d.message(i)
+    if (message?.role === 'assistant' && test(message)) return { index: i, message }
+  }
+  return undefined
+}
+
 /** The assistant message with `id`, or the last assistant message when `id` is absent. */
 export function findAssistant(d: Draft, id: string | undefined): Found | undefined {
   if (id !== undefined) {
@@ -15,19 +24,7 @@ export function findAssistant(d: Draft, id: string | undefined): Found | undefin
     if (message.role === 'assistant') return { index, message }
     // A user message shadows the id; fall through to a scan that only looks at assistants.
   }
-  for (let i = d.messageCount() - 1; i >= 0; i--) {
-    const message = d.message(i)
-    if (message?.role === 'assistant' && (id === undefined || message.id === id)) return { index: i, message }
-  }
-  return undefined
-}
-
-export function findStreamingAssistant(d: Draft): Found | undefined {
-  for (let i = d.messageCount() - 1; i >= 0; i--) {
-    const message = d.message(i)
-    if (message?.role === 'assistant' && message.status === 'streaming') return { index: i, message }
-  }
-  return undefined
+  return lastAssistant(d, (message) => id === undefined || message.id === id)
 }
 
 /** A new empty assistant message; `created` is the event that first named it. */

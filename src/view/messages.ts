@@ -1,6 +1,6 @@
 import type { SessionEventOf } from '../protocol/events.js'
 import type { ApplyOutcome, Draft, DraftAssistant, DraftPart } from './draft.js'
-import { findAssistant, findStreamingAssistant, newAssistant } from './lookup.js'
+import { findAssistant, lastAssistant, newAssistant } from './lookup.js'
 import { isActive } from './parts.js'
 import type { AssistantMessage, AssistantStatus, Part, UserMessage } from './types.js'
 
@@ -57,7 +57,7 @@ export function usageUpdated(d: Draft, event: SessionEventOf<'session.usage.upda
   const { assistantMessageID, cost, tokens } = event.data
   const found =
     assistantMessageID === undefined
-      ? findStreamingAssistant(d)
+      ? lastAssistant(d, (message) => message.status === 'streaming')
       : findAssistant(d, assistantMessageID)
   if (found === undefined) return assistantMessageID === undefined ? 'ignored' : 'orphan'
   // Usage after the step ended would outlive the durable totals that replace it.

@@ -1,6 +1,6 @@
 import type { SessionEventOf } from '../protocol/events.js'
-import type { ApplyOutcome, Draft, Mutable } from './draft.js'
-import { findAssistant, newAssistant } from './lookup.js'
+import type { ApplyOutcome, Draft, DraftAssistant, Mutable } from './draft.js'
+import { findAssistant, lastAssistant, newAssistant } from './lookup.js'
 import type { Part, ToolPart } from './types.js'
 
 type TextKind = 'text' | 'reasoning'
@@ -17,10 +17,12 @@ function findTextPart(parts: readonly Part[], type: TextKind, ordinal: number): 
   return -1
 }
 
-/** Before the first text/reasoning part with a greater ordinal; tool parts keep arrival order. */
-function textInsertIndex(parts: readonly Part[], ordinal: number): number {
-  const index = parts.findIndex((part) => part.type !== 'tool' && part.ordinal > ordinal)
-  return index === -1 ? parts.length : index
+/** Adds a text or reasoning part before the first with a greater ordinal; tool parts keep arrival order. */
+function insertText(d: Draft, message: DraftAssistant, type: TextKind, ordinal: number, text: string, streaming: boolean): ApplyOutcome {
+  const after = message.parts.findIndex((part) => part.type !== 'tool' && part.ordinal > ordinal)
+  const part = { type, key: `${type}:${ordinal}`, ordinal, text, streaming, incomplete: false }
+  d.insertPart(message, after === -1 ? message.parts.length : after, part)
+  return 'applied'
 }
 
 /**
@@ -35,10 +37,7 @@ export function textStarted(d: Draft, type: TextKind, event: TextStarted): Apply
   const { assistantMessageID, ordinal } = event.data
   const found = findAssistant(d, assistantMessageID)
   if (found !== undefined && findTextPart(found.message.parts, type, ordinal) !== -1) return 'ignored'
-  const message = d.assistantAt(ensureAssistant(d, assistantMessageID, event.created))
-  const part = { type, key: `${type}:${ordinal}`, ordinal, text: '', streaming: true, incomplete: false }
-  d.insertPart(message, textInsertIndex(message.parts, ordinal), part)
-  return 'applied'
+  return insertText(d, d.assistantAt(ensureAssistant(d, assistantMessageID, event.created)), type, ordinal, '', true)
 }
 
 export function textDelta(d: Draft, type: TextKind, event: TextDelta): ApplyOutcome {
@@ -61,9 +60,7 @@ export function textEnded(d: Draft, type: TextKind, event: TextEnded): ApplyOutc
   const index = findTextPart(message.parts, type, ordinal)
   if (index === -1) {
     // The end event is the replayable full value, so it stands on its own without a start.
-    const part = { type, key: `${type}:${ordinal}`, ordinal, text, streaming: false, incomplete: false }
-    d.insertPart(message, textInsertIndex(message.parts, ordinal), part)
-    return 'applied'
+    return insertText(d, message, type, ordinal, text, false)
   }
   const draft = d.partAt(message, index)
   if (draft.type !== 'tool') draft.text = text
@@ -88,21 +85,13 @@ function toolIn(parts: readonly Part[], id: string): number {
 
 /** Finds a tool in its named message, or anywhere (newest first) when the event names none. */
 function findTool(d: Draft, id: string, assistantMessageID: string | undefined): ToolLocation | undefined {
-  if (assistantMessageID !== undefined) {
-    const found = findAssistant(d, assistantMessageID)
-    if (found === undefined) return undefined
-    const partIndex = toolIn(found.message.parts, id)
-    const part = found.message.parts[partIndex]
-    return part?.type === 'tool' ? { messageIndex: found.index, partIndex, part } : undefined
-  }
-  for (let m = d.messageCount() - 1; m >= 0; m--) {
-    const message = d.message(m)
-    if (message?.role !== 'assistant') continue
-    const partIndex = toolIn(message.parts, id)
-    const part = message.parts[partIndex]
-    if (part?.type === 'tool') return { messageIndex: m, partIndex, part }
-  }
-  return undefined
+  const found =
+    assistantMessageID === undefined
+      ? lastAssistant(d, (message) => toolIn(message.parts, id) !== -1)
+      : findAssistant(d, assistantMessageID)
+  const partIndex = found === undefined ? -1 : toolIn(found.message.parts, id)
+  const part = found?.message.parts[partIndex]
+  return part?.type === 'tool' && found !== undefined ? { messageIndex: found.index, partIndex, part } : undefined
 }
 
 type ToolEvent = SessionEventOf<

@@ -32,7 +32,7 @@ const split = utf8.indexOf(0xf0) + 2 // inside the 4-byte 🚀
 
 const cases: Case[] = [
   { name: 'LF line endings', chunks: [`data: ${c0}\n\n`], seqs: [0] },
-  // A CR at the very end of a chunk may be half of a CRLF: the event dispatches with the next byte.
+  // A CR ends its line at once, even at the very end of a chunk; a LF opening the next chunk is then skipped (see the split CRLF below).
   { name: 'CR line endings', chunks: [`data: ${c0}\r\r`, ': heartbeat\r\r'], seqs: [0] },
   { name: 'CRLF line endings', chunks: [`data: ${c0}\r\n\r\n`], seqs: [0] },
   { name: 'a CRLF split across two chunks', chunks: [`data: ${c0}\r`, `\n\r`, `\ndata: ${json(renames(1, 1)[0]!)}\r\n\r\n`], seqs: [0, 1] },
