@@ -1,6 +1,6 @@
 import { SessionStreamError } from '../errors.js'
-import { durableData, envelopeShape, liveData } from './catalogue.js'
-import { isDurableType, isKnownType, type SessionEvent, type UnknownEvent } from './events.js'
+import { envelopeShape } from './catalogue.js'
+import { catalogue, type SessionEvent, type UnknownEvent } from './events.js'
 import { describeIssue, type Issue } from './shape.js'
 
 export type Decoded =
@@ -42,13 +42,13 @@ export function decodeEvent(data: string): Decoded {
   if (envelopeIssue !== undefined) return invalid('envelope', envelopeIssue, seqOf(json))
   const value = json as UnknownEvent
   const { type } = value
-  if (!isKnownType(type)) return { kind: 'unknown', event: value }
+  const known = catalogue.get(type)
+  if (known === undefined) return { kind: 'unknown', event: value }
   const seq = value.durable?.seq
-  const durable = isDurableType(type)
-  if (durable !== (seq !== undefined)) {
-    return fail('invalid-event', `${type} ${durable ? 'is durable but has no durable block' : 'is live-only but carries a durable block'}`, seq)
+  if (known.durable !== (seq !== undefined)) {
+    return fail('invalid-event', `${type} ${known.durable ? 'is durable but has no durable block' : 'is live-only but carries a durable block'}`, seq)
   }
-  const dataIssue = (durable ? durableData[type] : liveData[type as keyof typeof liveData])(value.data)
+  const dataIssue = known.shape(value.data)
   if (dataIssue !== undefined) return invalid(`${type} data`, dataIssue, seq)
   // The checks above are the pairing of `type`, `durable` and `data` the union describes.
   return { kind: 'event', event: value as SessionEvent }

@@ -1,5 +1,5 @@
 import { durableData, liveData, type durableShape, type errorInfoShape, type tokensShape, type toolContentShape } from './catalogue.js'
-import type { Infer } from './shape.js'
+import type { Infer, Shape } from './shape.js'
 
 type Catalogue = typeof durableData & typeof liveData
 export type DurableEventType = keyof typeof durableData
@@ -44,9 +44,18 @@ export interface UnknownEvent {
   readonly data: Readonly<Record<string, unknown>>
 }
 
-// Own keys only: a type named `constructor` or `__proto__` is not in the catalogue.
-export const isDurableType = (type: string): type is DurableEventType => Object.hasOwn(durableData, type)
-export const isKnownType = (type: string): type is EventType => isDurableType(type) || Object.hasOwn(liveData, type)
+/**
+ * Every known type with its durability and data shape: one Map lookup per frame, where
+ * `Object.hasOwn` on the catalogue objects was 2% of the client's time; and a Map, unlike
+ * an object, has no `constructor` or `__proto__` to mistake for a type.
+ */
+type Known = { readonly durable: boolean; readonly shape: Shape<unknown> }
+const entries = (shapes: Readonly<Record<string, Shape<unknown>>>, durable: boolean) =>
+  Object.entries(shapes).map(([type, shape]): [string, Known] => [type, { durable, shape }])
+export const catalogue: ReadonlyMap<string, Known> = new Map([...entries(durableData, true), ...entries(liveData, false)])
+
+export const isDurableType = (type: string): type is DurableEventType => catalogue.get(type)?.durable === true
+export const isKnownType = (type: string): type is EventType => catalogue.has(type)
 
 /** True for events that carry and advance the reconnect cursor. */
 export const isDurable = (event: SessionEvent): event is DurableEvent => event.durable !== undefined

@@ -112,3 +112,28 @@ export const dataSchemas = {
 } as const satisfies Record<EventType, z.ZodMiniType>
 
 export type DataSchemas = typeof dataSchemas
+
+/** The durable types, listed independently of the client's catalogue. */
+export const DURABLE_TYPES: ReadonlySet<string> = new Set([
+  'session.created',
+  'session.renamed',
+  'session.deleted',
+  'session.inbox.enqueued',
+  'session.execution.started',
+  'session.execution.succeeded',
+  'session.execution.failed',
+  'session.execution.interrupted',
+  'session.step.started',
+  'session.step.ended',
+  'session.step.failed',
+  'session.text.started',
+  'session.text.ended',
+  'session.reasoning.started',
+  'session.reasoning.ended',
+  'session.tool.input.started',
+  'session.tool.input.ended',
+  'session.tool.called',
+  'session.tool.success',
+  'session.tool.failed',
+  'session.retry.scheduled',
+])

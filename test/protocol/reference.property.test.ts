@@ -3,8 +3,8 @@ import { describe, expect, expectTypeOf, it } from 'vitest'
 import type * as z from 'zod/mini'
 import { decodeEvent } from '../../src/protocol/decode.js'
 import type { DurableInfo, ErrorInfo, EventData, EventType, Tokens, ToolContent } from '../../src/protocol/events.js'
-import { isDurableType, isKnownType } from '../../src/protocol/events.js'
 import {
+  DURABLE_TYPES,
   dataSchemas,
   durableSchema,
   envelopeSchema,
@@ -100,7 +100,7 @@ const envelope = fc.constantFrom(...types).chain((dataOf) =>
       { weight: 8, arbitrary: fc.constant<string>(dataOf) },
       { weight: 1, arbitrary: fc.constantFrom<string>(...types, 'session.compacted', 'constructor', '__proto__', 'toString') },
     ),
-    durable: fc.oneof({ weight: 8, arbitrary: fc.constant(isDurableType(dataOf)) }, { weight: 1, arbitrary: fc.boolean() }),
+    durable: fc.oneof({ weight: 8, arbitrary: fc.constant(DURABLE_TYPES.has(dataOf)) }, { weight: 1, arbitrary: fc.boolean() }),
     seq: fc.oneof({ weight: 4, arbitrary: fc.constant<Json>(3) }, { weight: 1, arbitrary: edge }),
   }),
 )
@@ -128,9 +128,9 @@ function referenceVerdict(raw: unknown): 'event' | 'unknown' | 'error' {
   const parsed = envelopeSchema.safeParse(raw)
   if (!parsed.success) return 'error'
   const { type, durable, data } = parsed.data
-  if (!isKnownType(type)) return 'unknown'
-  if (isDurableType(type) !== (durable !== undefined)) return 'error'
-  return dataSchemas[type].safeParse(data).success ? 'event' : 'error'
+  if (!Object.hasOwn(dataSchemas, type)) return 'unknown'
+  if (DURABLE_TYPES.has(type) !== (durable !== undefined)) return 'error'
+  return dataSchemas[type as EventType].safeParse(data).success ? 'event' : 'error'
 }
 
 describe('the validator against the zod reference', () => {
@@ -146,7 +146,7 @@ describe('the validator against the zod reference', () => {
 
   it('accepts every valid event of the catalogue unchanged', () => {
     for (const type of types) {
-      const raw = { id: 'e', created: 1, type, data: valid[type], ...(isDurableType(type) ? { durable: { aggregateID: 's', seq: 0, version: 1 } } : {}) }
+      const raw = { id: 'e', created: 1, type, data: valid[type], ...(DURABLE_TYPES.has(type) ? { durable: { aggregateID: 's', seq: 0, version: 1 } } : {}) }
       expect(decodeEvent(JSON.stringify(raw))).toEqual({ kind: 'event', event: raw })
     }
   })
