@@ -1,4 +1,4 @@
-import { findIndex, listOf, TAIL, viewOf, type ViewFields } from './list.js'
+import { indexOver, listOf, sizeOf, TAIL, viewOf, type IdIndex, type ViewFields } from './list.js'
 import type { AssistantMessage, Message, Part, Retry, SessionInfo, SessionView } from './types.js'
 
 /** What one event did to the view; reported per event so the caller can count orphans. */
@@ -56,6 +56,9 @@ export function createDraft(base: SessionView): Draft {
   let head = baseList.head
   let tail = baseList.tail
   let listChanged = false
+  // The lineage's id index when it is exact for the base; otherwise one of our own, built
+  // on the first lookup from the base (folding onto an older view, or twice onto one).
+  let ids: IdIndex | undefined = baseList.ids.length === sizeOf(baseList) ? baseList.ids : undefined
   const owned = new Set<object>()
 
   /**
@@ -99,6 +102,8 @@ export function createDraft(base: SessionView): Draft {
 
   const partsOf = (message: DraftAssistant): Part[] => (message.parts = own(message.parts))
 
+  const index = (): IdIndex => (ids ??= indexOver(message, head.length + tail.length))
+
   // `view` is a plain property kept current by root(), not a getter: V8 gives an object
   // literal with accessors a fresh hidden class on every call, and that made each fold
   // call cost garbage-collector time in proportion to the whole session.
@@ -126,7 +131,7 @@ export function createDraft(base: SessionView): Draft {
         head = head.concat(tail.slice(0, tail.length - TAIL))
         tail = tail.slice(tail.length - TAIL)
       }
-      return viewOf(view, { head, tail, ids: baseList.ids, floor })
+      return viewOf(view, { head, tail, ids: ids ?? baseList.ids, floor })
     },
     assistantAt(at) {
       // Any write may set a message streaming again (a step.started for an older id).
@@ -146,13 +151,17 @@ export function createDraft(base: SessionView): Draft {
         owned.add(added.retries)
       }
       const at = head.length + tail.length
+      // Extends the index before the append, so it is exact again (length = at + 1) after it.
+      const exact = index()
       write(at, added)
-      // Shared with the base's lineage: an append makes its entry true for every list that
-      // has this message, and indexOf checks entries against the list it is asked about.
-      baseList.ids.set(added.id, at)
+      exact.byID.set(added.id, at)
+      exact.length = at + 1
       return at
     },
-    indexOf: (id) => findIndex(baseList.ids, id, head.length + tail.length, message),
+    indexOf: (id) => {
+      const at = index().byID.get(id)
+      return at === undefined ? -1 : at
+    },
     insertPart(message, at, part) {
       owned.add(part)
       partsOf(message).splice(at, 0, part)

@@ -37,8 +37,10 @@ export const initialView = (sessionID?: string): SessionView => ({
  * Folds `events` onto `state` and returns the new view, or `state` itself when nothing
  * changed. Never writes to `state` or anything reachable from it: all writes go to copies
  * made on first touch within this call (see Draft), so untouched messages and parts keep
- * their identity. Events must already be ordered and deduplicated; durable events set the
- * cursor to their seq whatever their outcome, because the caller has accepted them.
+ * their identity. (Behind the view, its message list's caches may be extended: the id index
+ * and the streaming floor, which only a later fold's speed can observe; see list.ts.)
+ * Events must already be ordered and deduplicated; durable events set the cursor to their
+ * seq whatever their outcome, because the caller has accepted them.
  */
 export function foldEvents(
   events: Iterable<SessionEvent>,

@@ -11,78 +11,87 @@ import type { Message, SessionView } from './types.js'
 export interface MessageList {
   readonly head: readonly Message[]
   readonly tail: readonly Message[]
-  /**
-   * id → index of the newest message with that id, shared by every list grown from the same
-   * root (messages are only appended, so old entries stay true). A fold onto an older view
-   * can meet an entry from a newer one, so an entry is checked before it is believed.
-   */
-  readonly ids: Map<string, number>
+  readonly ids: IdIndex
   /** No message below this index is streaming. A cache of a fact about this list: it only rises. */
   floor: number
   /** `view.messages`, once someone has read it. */
   flat?: readonly Message[]
 }
 
+/**
+ * id → index of the newest message with that id, for the first `length` messages. Lists of
+ * one lineage share it while it is exact for them: a fold onto the newest list extends it
+ * in place (messages are only appended, ids never change); a fold onto any other list (a
+ * shorter, older one) finds `length` different from its own and builds its own index.
+ */
+export interface IdIndex {
+  readonly byID: Map<string, number>
+  length: number
+}
+
 /** The tail keeps at least this many newest messages, so a streaming one is nearly always there. */
 export const TAIL = 64
+
+export const sizeOf = (list: MessageList): number => list.head.length + list.tail.length
 
 export const messageAt = (list: MessageList, index: number): Message | undefined =>
   index < list.head.length ? list.head[index] : list.tail[index - list.head.length]
 
-/**
- * Index of the newest message with `id` among the first `length`, or -1. `ids` may be
- * shared with other lists of the lineage, so its entry is checked against `at`.
- */
-export function findIndex(
-  ids: Map<string, number>,
-  id: string,
-  length: number,
-  at: (index: number) => Message | undefined,
-): number {
-  const known = ids.get(id)
-  if (known === undefined) return -1
-  if (known < length && at(known)?.id === id) return known
-  // Only after folding onto an older view: the entry belongs to another branch.
-  for (let i = length - 1; i >= 0; i--) if (at(i)?.id === id) return i
-  return -1
+export function indexOver(at: (index: number) => Message | undefined, length: number): IdIndex {
+  const byID = new Map<string, number>()
+  for (let i = 0; i < length; i++) {
+    const message = at(i)
+    if (message !== undefined) byID.set(message.id, i)
+  }
+  return { byID, length }
 }
 
 /**
  * Where a view keeps its list: a non-enumerable own property, so `{ ...view }` (which copies
- * `messages` as a plain array) never carries a list that might disagree with it. It holds a
- * function rather than the list itself because reactive proxies (Vue's readonly stores)
- * wrap objects they hand out, and the getter below must reach the list itself to cache.
- * Configurable, because a proxy may not report a wrapped value for a frozen property.
+ * `messages` as a plain array) never carries it. It holds a function rather than the list
+ * because reactive proxies (Vue's readonly stores) wrap the objects they hand out, and the
+ * getter below must reach the list itself to cache. Configurable: a proxy may not report a
+ * wrapped value for a frozen property.
  */
 const LIST = Symbol('session-stream.messages')
 type Listed = SessionView & { readonly [LIST]?: () => MessageList }
 
 /**
- * One getter shared by every view: V8 keeps accessors in the hidden class, so a getter per
- * view would give each view a class of its own (and dictionary-mode properties).
+ * `messages` of every view the reducer makes: one getter and setter shared by all views,
+ * because V8 keeps accessors in the hidden class, and a getter per view would give each
+ * view a class of its own (and dictionary-mode properties). Assigning (`Object.assign`,
+ * a reactive store merging a new view in) turns it into a plain property and forgets the
+ * list, so the list can never disagree with the array.
  */
 const messages = {
   enumerable: true,
+  configurable: true,
   get(this: Listed): readonly Message[] {
     const list = this[LIST]?.()
     if (list === undefined) return []
     list.flat ??= list.tail.length === 0 ? list.head : list.head.length === 0 ? list.tail : list.head.concat(list.tail)
     return list.flat
   },
+  set(this: Listed, value: readonly Message[]): void {
+    Reflect.deleteProperty(this, LIST)
+    Object.defineProperty(this, 'messages', { value, writable: true, enumerable: true, configurable: true })
+  },
 }
 
-/** Lists built for views that were made some other way (by hand, or by spreading a view). */
+/** Lists built for views made some other way: by hand, from JSON, by spreading or cloning a view. */
 const built = new WeakMap<SessionView, MessageList>()
 
 /** The list behind a view; a view built another way gets one built (once) from its array. */
 export function listOf(view: SessionView): MessageList {
-  // Only viewOf sets LIST, together with the getter that reads it: the two always agree.
+  // A copy that kept the symbol but made `messages` a plain value (a descriptor-preserving
+  // clone) must not be believed: only our getter guarantees the two agree.
   const own = (view as Listed)[LIST]
-  if (own !== undefined) return own()
+  if (own !== undefined && Object.getOwnPropertyDescriptor(view, 'messages')?.get === messages.get) return own()
   let list = built.get(view)
-  if (list?.flat !== view.messages) {
-    list = { head: view.messages, tail: [], ids: new Map(), floor: 0, flat: view.messages }
-    for (const [index, message] of view.messages.entries()) list.ids.set(message.id, index)
+  if (list?.flat !== view.messages || sizeOf(list) !== view.messages.length) {
+    // A copy: the caller's array may still change, and later views must not change with it.
+    const head = [...view.messages]
+    list = { head, tail: [], ids: indexOver((i) => head[i], head.length), floor: 0, flat: view.messages }
     built.set(view, list)
   }
   return list

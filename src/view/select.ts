@@ -1,15 +1,18 @@
-import { findIndex, listOf, messageAt } from './list.js'
+import { indexOver, listOf, messageAt, sizeOf } from './list.js'
 import type { Message, Part, SessionView } from './types.js'
 
 /**
  * The message with `messageID`, or undefined until the view has it. Every mounted message
- * or part component runs this on each view change, so it is a map lookup, and it never
- * reads `view.messages` (which would flatten the whole list).
+ * or part component runs this on each view change, so on the newest view it is a map
+ * lookup; it never reads `view.messages` (which would join the whole list). An older view,
+ * whose lineage has grown since, gets an index of its own (a rare, linear case).
  */
 export function selectMessage(view: SessionView, messageID: string): Message | undefined {
   const list = listOf(view)
   const at = (index: number) => messageAt(list, index)
-  return at(findIndex(list.ids, messageID, list.head.length + list.tail.length, at))
+  const ids = list.ids.length === sizeOf(list) ? list.ids : indexOver(at, sizeOf(list))
+  const index = ids.byID.get(messageID)
+  return index === undefined ? undefined : at(index)
 }
 
 /** The part with `partKey` (`text:0`, `reasoning:1`, `tool:<id>`) of assistant message `messageID`. */

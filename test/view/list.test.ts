@@ -1,12 +1,12 @@
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { readonly } from 'vue'
+import { reactive, readonly, toRaw } from 'vue'
 import type { SessionEvent } from '../../src/protocol/index.js'
 import { foldEvents, initialView } from '../../src/view/fold.js'
 import { listOf, TAIL } from '../../src/view/list.js'
 import { selectMessage, selectPart } from '../../src/view/select.js'
 import type { SessionView } from '../../src/view/types.js'
-import { deepFreeze, durable, Script, textPart, turnIDs } from './fixtures.js'
+import { deepFreeze, durable, live, Script, textPart, turnIDs } from './fixtures.js'
 
 /*
  * A view keeps its messages as a shared head and a short tail (src/view/list.ts) and joins
@@ -90,6 +90,60 @@ describe('the message list', () => {
     expect(ids(next)).toEqual(ids(before))
   })
 
+  it('folds onto any earlier view, in any order, equal folding that view’s events from scratch (property)', () => {
+    const base = session(TAIL + 8).events
+    const action = fc.oneof(
+      fc.record({ kind: fc.constant('prompt' as const), id: fc.constantFrom('x0', 'x1', 'x2', turnIDs(3).assistant) }),
+      fc.record({ kind: fc.constant('step' as const), turn: fc.nat(TAIL + 7) }),
+      fc.record({ kind: fc.constant('answer' as const), id: fc.constantFrom('y0', 'y1', 'x0') }),
+    )
+    // A prompt (ids repeat, one shadows an assistant's), a late step for an old message (an
+    // edit in the head), or a new assistant message.
+    const toEvent = (a: { kind: 'prompt' | 'answer'; id: string } | { kind: 'step'; turn: number }, seq: number): SessionEvent => {
+      if (a.kind === 'step') return durable('session.step.started', { assistantMessageID: turnIDs(a.turn).assistant, agent: `late${seq}` }, seq)
+      if (a.kind === 'prompt') return durable('session.inbox.enqueued', { messageID: a.id, text: `p${seq}` }, seq)
+      return durable('session.step.started', { assistantMessageID: a.id, agent: `new${seq}` }, seq)
+    }
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(), fc.array(action, { minLength: 1, maxLength: 4 })), { minLength: 1, maxLength: 12 }), (steps) => {
+        const views: SessionView[] = [foldEvents(base)]
+        const paths: SessionEvent[][] = [base]
+        let seq = 100_000
+        for (const [pick, actions] of steps) {
+          const parent = pick % views.length
+          const batch = actions.map((a) => toEvent(a, seq++))
+          views.push(foldEvents(batch, views[parent]))
+          paths.push([...(paths[parent] ?? []), ...batch])
+        }
+        views.forEach((view, i) => {
+          const fresh = foldEvents(paths[i] ?? [])
+          expect(view).toStrictEqual(fresh)
+          for (const id of ['x0', 'x1', 'x2', 'y0', 'y1', turnIDs(3).assistant, turnIDs(TAIL).user]) {
+            expect(selectMessage(view, id)).toStrictEqual(selectMessage(fresh, id))
+          }
+        })
+      }),
+      runs,
+    )
+  })
+
+  it('never writes to the head or tail of the view it folds onto', () => {
+    const base = foldEvents(session(3 * TAIL).events)
+    deepFreeze(listOf(base).head)
+    deepFreeze(listOf(base).tail)
+    const old = turnIDs(1).assistant
+    const next = foldEvents(
+      [
+        durable('session.step.started', { assistantMessageID: old }, 10_000),
+        durable('session.inbox.enqueued', { messageID: 'later', text: 'x' }, 10_001),
+        live('session.activity', { status: 'idle', cutoff: 10_001 }),
+      ],
+      base,
+    )
+    expect(selectMessage(next, old)).toMatchObject({ status: 'interrupted' })
+    expect(selectMessage(base, old)).toMatchObject({ status: 'completed' })
+  })
+
   it('two folds onto the same view do not see each other’s messages', () => {
     const base = foldEvents(session(TAIL).events)
     const left = foldEvents([durable('session.inbox.enqueued', { messageID: 'left', text: 'l' }, 5_000)], base)
@@ -117,16 +171,52 @@ describe('view.messages', () => {
     expect(JSON.parse(JSON.stringify(view)).messages).toHaveLength(4 * TAIL)
   })
 
+  it('is never joined by selectMessage or selectPart', () => {
+    const fresh = foldEvents(session(2 * TAIL).events)
+    expect(selectPart(fresh, turnIDs(3).assistant, 'text:0')).toMatchObject({ text: 'answer 3' })
+    expect(listOf(fresh).flat).toBeUndefined()
+  })
+
+  it('can be assigned (Object.assign, a reactive store merging a new view in); the list follows the array', () => {
+    const target = foldEvents(session(TAIL).events)
+    const next = foldEvents([durable('session.inbox.enqueued', { messageID: 'late', text: 'x' }, 9_000)], view)
+    Object.assign(target, next)
+    expect(target.messages).toBe(next.messages)
+    expect(selectMessage(target, 'late')).toMatchObject({ text: 'x' })
+    const store = reactive({ view: foldEvents(session(TAIL).events) })
+    Object.assign(store.view, next)
+    expect(toRaw(store.view).messages).toBe(next.messages)
+  })
+
+  it('a clone that keeps every property but makes messages a plain value is read from its array', () => {
+    const clone = Object.defineProperties({}, Object.getOwnPropertyDescriptors(view)) as SessionView
+    Object.defineProperty(clone, 'messages', { value: [], enumerable: true })
+    expect(selectMessage(clone, turnIDs(0).user)).toBeUndefined()
+    expect(foldEvents([durable('session.renamed', { title: 'x' }, 9_000)], clone).messages).toEqual([])
+  })
+
+  it('a view built by hand keeps its array to itself: changing that array later changes no derived view', () => {
+    const mine = [...view.messages]
+    const hand: SessionView = { ...view, messages: mine }
+    const derived = foldEvents([durable('session.inbox.enqueued', { messageID: 'new', text: 'x' }, 9_000)], hand)
+    mine.push({ role: 'user', id: 'sneaky', created: 0, text: 'late' })
+    expect(ids(derived).at(-1)).toBe('new')
+    expect(selectMessage(derived, 'sneaky')).toBeUndefined()
+  })
+
   it('keeps its identity across folds that change no message', () => {
     const next = foldEvents([durable('session.renamed', { title: 'new' }, 9_000)], view)
     expect(next.info.title).toBe('new')
     expect(next.messages).toBe(view.messages)
   })
 
-  it('reads through a reactive proxy (Vue readonly) without breaking its invariants', () => {
-    const proxied = readonly(view)
+  it('reads, selects and folds through a reactive proxy (Vue readonly) without breaking its invariants', () => {
+    const proxied = readonly(view) as SessionView
     expect(proxied.messages).toHaveLength(4 * TAIL)
     expect(proxied.messages.at(-1)?.id).toBe(turnIDs(2 * TAIL - 1).assistant)
+    expect(toRaw(selectMessage(proxied, turnIDs(5).user))).toBe(selectMessage(view, turnIDs(5).user))
+    const next = foldEvents([durable('session.inbox.enqueued', { messageID: 'later', text: 'x' }, 9_000)], proxied)
+    expect(ids(next)).toEqual([...ids(view), 'later'])
   })
 
   it('a spread or hand-built view folds and selects like the original', () => {
