@@ -154,4 +154,29 @@ describe('HTTP outcomes', () => {
     expect(h.server.requests).toHaveLength(1)
     h.connection.close()
   })
+
+  it('a token provider that fails after its attempt was aborted leaves no unhandled rejection', async () => {
+    const unhandled: unknown[] = []
+    const record = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', record)
+    let calls = 0
+    const h = connectHarness({
+      token: () => {
+        // The first attempt fails at once; the second goes offline (which aborts the
+        // attempt) and only then rejects.
+        if (++calls === 1) throw new Error('refresh failed')
+        h.env.setOnline(false)
+        return Promise.reject(new Error('refresh failed again'))
+      },
+    })
+    await settle()
+    await vi.advanceTimersByTimeAsync(1000)
+    await settle()
+    await vi.advanceTimersByTimeAsync(10)
+    process.off('unhandledRejection', record)
+    expect(calls).toBe(2)
+    expect(h.status().state).toBe('offline')
+    expect(unhandled).toEqual([])
+    h.connection.close()
+  })
 })
