@@ -54,9 +54,6 @@ const entries = (shapes: Readonly<Record<string, Shape<unknown>>>, durable: bool
   Object.entries(shapes).map(([type, shape]): [string, Known] => [type, { durable, shape }])
 export const catalogue: ReadonlyMap<string, Known> = new Map([...entries(durableData, true), ...entries(liveData, false)])
 
-export const isDurableType = (type: string): type is DurableEventType => catalogue.get(type)?.durable === true
-export const isKnownType = (type: string): type is EventType => catalogue.has(type)
-
 /** True for events that carry and advance the reconnect cursor. */
 export const isDurable = (event: SessionEvent): event is DurableEvent => event.durable !== undefined
 /** True for live-only events (deltas, progress, usage, activity): never replayed. */

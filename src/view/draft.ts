@@ -1,4 +1,4 @@
-import { indexOver, listOf, sizeOf, TAIL, viewOf, type IdIndex, type ViewFields } from './list.js'
+import { exactIds, indexOver, listOf, TAIL, viewOf, type IdIndex, type ViewFields } from './list.js'
 import type { AssistantMessage, Message, Part, Retry, SessionInfo, SessionView } from './types.js'
 
 /** What one event did to the view; reported per event so the caller can count orphans. */
@@ -58,7 +58,7 @@ export function createDraft(base: SessionView): Draft {
   let listChanged = false
   // The lineage's id index when it is exact for the base; otherwise one of our own, built
   // on the first lookup from the base (folding onto an older view, or twice onto one).
-  let ids: IdIndex | undefined = baseList.ids.length === sizeOf(baseList) ? baseList.ids : undefined
+  let ids = exactIds(baseList)
   const owned = new Set<object>()
 
   /**
@@ -83,6 +83,8 @@ export function createDraft(base: SessionView): Draft {
     return rootCopy
   }
 
+  const count = (): number => head.length + tail.length
+
   const message = (index: number): Message | undefined =>
     index < head.length ? head[index] : tail[index - head.length]
 
@@ -102,7 +104,7 @@ export function createDraft(base: SessionView): Draft {
 
   const partsOf = (message: DraftAssistant): Part[] => (message.parts = own(message.parts))
 
-  const index = (): IdIndex => (ids ??= indexOver(message, head.length + tail.length))
+  const index = (): IdIndex => (ids ??= indexOver(message, count()))
 
   // `view` is a plain property kept current by root(), not a getter: V8 gives an object
   // literal with accessors a fresh hidden class on every call, and that made each fold
@@ -114,15 +116,17 @@ export function createDraft(base: SessionView): Draft {
       const writable = root()
       return (writable.info = own(writable.info))
     },
-    messageCount: () => head.length + tail.length,
+    messageCount: count,
     message,
     streamingFloor: () => floor,
     settledAll() {
-      floor = head.length + tail.length
+      floor = count()
     },
     finish() {
       if (!listChanged) {
+        // Both are caches of facts about the unchanged list: keep what this call learned.
         baseList.floor = Math.max(baseList.floor, floor)
+        if (ids !== undefined) baseList.ids = ids
         return rootCopy === undefined ? base : viewOf(rootCopy, baseList)
       }
       // The tail grew past twice its size: all but its newest TAIL messages join the head.
@@ -150,7 +154,7 @@ export function createDraft(base: SessionView): Draft {
         owned.add(added.parts)
         owned.add(added.retries)
       }
-      const at = head.length + tail.length
+      const at = count()
       // Extends the index before the append, so it is exact again (length = at + 1) after it.
       const exact = index()
       write(at, added)

@@ -11,7 +11,8 @@ import type { Message, SessionView } from './types.js'
 export interface MessageList {
   readonly head: readonly Message[]
   readonly tail: readonly Message[]
-  readonly ids: IdIndex
+  /** A cache: replaced by an exact one when a fold had to build it for this list. */
+  ids: IdIndex
   /** No message below this index is streaming. A cache of a fact about this list: it only rises. */
   floor: number
   /** `view.messages`, once someone has read it. */
@@ -36,6 +37,9 @@ export const sizeOf = (list: MessageList): number => list.head.length + list.tai
 
 export const messageAt = (list: MessageList, index: number): Message | undefined =>
   index < list.head.length ? list.head[index] : list.tail[index - list.head.length]
+
+/** The list's id index if it is exact for the list (undefined after the lineage grew past it). */
+export const exactIds = (list: MessageList): IdIndex | undefined => (list.ids.length === sizeOf(list) ? list.ids : undefined)
 
 export function indexOver(at: (index: number) => Message | undefined, length: number): IdIndex {
   const byID = new Map<string, number>()

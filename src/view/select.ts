@@ -1,4 +1,4 @@
-import { indexOver, listOf, messageAt, sizeOf } from './list.js'
+import { exactIds, indexOver, listOf, messageAt, sizeOf } from './list.js'
 import type { Message, Part, SessionView } from './types.js'
 
 /**
@@ -10,7 +10,7 @@ import type { Message, Part, SessionView } from './types.js'
 export function selectMessage(view: SessionView, messageID: string): Message | undefined {
   const list = listOf(view)
   const at = (index: number) => messageAt(list, index)
-  const ids = list.ids.length === sizeOf(list) ? list.ids : indexOver(at, sizeOf(list))
+  const ids = exactIds(list) ?? indexOver(at, sizeOf(list))
   const index = ids.byID.get(messageID)
   return index === undefined ? undefined : at(index)
 }
