@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url'
 import type * as Sdk from '../../src/index.js'
 
 /**
@@ -7,7 +8,7 @@ import type * as Sdk from '../../src/index.js'
  * would be charged to every fold call. Types come from `src/`, which `dist/` is built from.
  * BENCH_DIST=<folder> runs the same benchmarks against another build (an A/B comparison).
  */
-const dist = process.env.BENCH_DIST === undefined ? new URL('../../dist/', import.meta.url) : new URL(`file://${process.env.BENCH_DIST}/`)
+const dist = process.env.BENCH_DIST === undefined ? new URL('../../dist/', import.meta.url) : pathToFileURL(`${process.env.BENCH_DIST}/`)
 const sdk = (await import(new URL('index.js', dist).href)) as typeof Sdk
 
 export const { createSessionClient, decodeEvent, foldEvents, initialView, selectPart } = sdk
