@@ -7,8 +7,8 @@ export type SessionStreamErrorCode =
   | 'malformed-json'
   | 'invalid-event'
   | 'event-too-large'
+  | 'wrong-session'
   // ordering
-  | 'sequence-gap'
   | 'history-reset'
   | 'history-reset-loop'
   // HTTP and transport
@@ -16,7 +16,6 @@ export type SessionStreamErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'session-not-found'
-  | 'session-deleted'
   | 'gone'
   | 'no-content'
   | 'rate-limited'
@@ -30,6 +29,9 @@ export type SessionStreamErrorCode =
   | 'sleep-detected'
   | 'token-error'
   | 'closed'
+  // arguments
+  | 'invalid-cursor'
+  | 'invalid-session-id'
 
 export interface SessionStreamErrorOptions {
   readonly status?: number | undefined

@@ -1,3 +1,4 @@
+import type { SessionStreamError } from '../errors.js'
 import type { SessionEvent, UnknownEvent } from '../protocol/events.js'
 import { createSessionStore, type SessionHandle } from '../store/session-store.js'
 import type { FlushScheduler } from '../store/scheduler.js'
@@ -10,6 +11,11 @@ export interface SessionClientOptions extends Omit<ConnectionOptions, 'sessionID
   /** Valid events of a type this client does not know: kept out of the view, reported here. */
   readonly onUnknownEvent?: ((event: UnknownEvent, sessionID: string) => void) | undefined
   /**
+   * Events of a known type whose `data` does not fit the catalogue (a server that changed a
+   * field): still ordered and past the cursor, kept out of the view, handed here as received.
+   */
+  readonly onInvalidEvent?: ((event: UnknownEvent, error: SessionStreamError, sessionID: string) => void) | undefined
+  /**
    * Every event a session handle receives, after the cursor gate (durable ones exactly
    * once, in order) and before it is folded: for event logs and debugging.
    */
@@ -17,7 +23,7 @@ export interface SessionClientOptions extends Omit<ConnectionOptions, 'sessionID
 }
 
 export interface SessionOptions {
-  /** Resume after this durable seq. Ignored when a handle for the id already exists. */
+  /** Resume after this durable seq (an integer ≥ 0). Absent: the whole log. Ignored when a handle for the id already exists. */
   readonly after?: number | undefined
 }
 
@@ -39,9 +45,13 @@ export interface SessionClient {
 
 export function createSessionClient(options: SessionClientOptions): SessionClient {
   const handles = new Map<string, SessionHandle>()
-  const connectionOptions = { ...options, scheduler: undefined, onUnknownEvent: undefined, onEvent: undefined }
+  const connectionOptions = { ...options, scheduler: undefined, onUnknownEvent: undefined, onInvalidEvent: undefined, onEvent: undefined }
   const unknownFor = (sessionID: string) =>
     options.onUnknownEvent === undefined ? undefined : (event: UnknownEvent) => options.onUnknownEvent?.(event, sessionID)
+  const invalidFor = (sessionID: string) =>
+    options.onInvalidEvent === undefined
+      ? undefined
+      : (event: UnknownEvent, error: SessionStreamError) => options.onInvalidEvent?.(event, error, sessionID)
 
   return {
     session(sessionID, sessionOptions = {}) {
@@ -53,6 +63,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
         after: sessionOptions.after,
         scheduler: options.scheduler,
         onUnknownEvent: unknownFor(sessionID),
+        onInvalidEvent: invalidFor(sessionID),
         onEvent: options.onEvent === undefined ? undefined : (event) => options.onEvent?.(event, sessionID),
         onClose: () => {
           if (handles.get(sessionID) === handle) handles.delete(sessionID)
@@ -63,7 +74,12 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     },
     sessions: {
       events: (eventsOptions) =>
-        sessionEvents({ ...connectionOptions, ...eventsOptions, onUnknownEvent: unknownFor(eventsOptions.sessionID) }),
+        sessionEvents({
+          ...connectionOptions,
+          ...eventsOptions,
+          onUnknownEvent: unknownFor(eventsOptions.sessionID),
+          onInvalidEvent: invalidFor(eventsOptions.sessionID),
+        }),
     },
     close() {
       for (const handle of handles.values()) handle.close()

@@ -1,87 +1,136 @@
-import { ACTIVITY_STATUSES, INTERRUPT_REASONS } from './constants.js'
-import { array, atLeast, integer, number, object, oneOf, optional, string, unknown } from './shape.js'
+import { ACTIVITY_STATUSES, COMPACTION_REASONS, PROMPT_DELIVERIES } from './constants.js'
+import { array, atLeast, boolean, integer, number, object, oneOf, optional, string, unknown } from './shape.js'
 
 /*
- * The event catalogue: every type the client knows, whether it is durable, and the shape
- * of its `data`. Shapes are loose: a server may add fields before clients learn them, and
- * a frame from a newer server must still decode. Field names follow the real system
- * (sessionID, assistantMessageID, ordinal, id, delta, text).
+ * The event catalogue: opencode's `session.next.*` events as its released server sends them
+ * (its OpenAPI document, measured on 1.18.34), plus the seed's live-only `session.activity`.
+ * Shapes are loose: a server may add fields before clients learn them, and a frame from a
+ * newer server must still decode. Every `data` carries `timestamp` and `sessionID`.
  */
 
 const count = atLeast(0)
+/** Free-form JSON objects the view keeps as they are (tool input, structured output, metadata). */
+const record = object({})
 
 export const durableShape = object({ aggregateID: string, seq: integer(0), version: integer() })
+export const locationShape = object({ directory: string, workspaceID: optional(string) })
 
 export const envelopeShape = object({
   id: string,
-  created: number,
   type: string,
   durable: optional(durableShape),
-  data: object({}),
+  location: optional(locationShape),
+  metadata: optional(record),
+  data: record,
 })
 
-export const errorInfoShape = object({ message: string, name: optional(string) })
-const modelRef = object({ providerID: string, modelID: string })
+export const modelRefShape = object({ id: string, providerID: string, variant: optional(string) })
+export const errorInfoShape = object({ type: string, message: string })
+export const retryErrorShape = object({ message: string, statusCode: optional(number), isRetryable: boolean })
 export const tokensShape = object({
   input: count,
   output: count,
-  reasoning: optional(count),
-  cache: optional(object({ read: count, write: count })),
+  reasoning: count,
+  cache: object({ read: count, write: count }),
 })
-export const toolContentShape = object({ type: string, text: optional(string) })
+/** One item of a tool's output; `type` says which (text, file, …), the rest is kept as sent. */
+export const toolContentShape = object({ type: string })
+export const fileRefShape = object({
+  uri: string,
+  mime: string,
+  name: optional(string),
+  description: optional(string),
+  source: optional(unknown),
+})
+export const promptShape = object({
+  text: string,
+  files: optional(array(fileRefShape)),
+  agents: optional(array(object({ name: string, source: optional(unknown) }))),
+})
+const providerShape = object({ executed: boolean, metadata: optional(record) })
 
-const session = { sessionID: string }
-const message = { ...session, assistantMessageID: string }
-const optionalMessage = { ...session, assistantMessageID: optional(string) }
-const part = { ...message, ordinal: integer(0) }
-const tool = { ...optionalMessage, id: string }
-const text = object({ ...part, delta: string })
-const ended = object({ ...part, text: string })
-const started = object(part)
-const failed = { error: errorInfoShape }
+const base = { timestamp: number, sessionID: string }
+const step = { ...base, assistantMessageID: string }
+const text = { ...step, textID: string }
+const reasoning = { ...step, reasoningID: string, providerMetadata: optional(record) }
+const call = { ...step, callID: string }
+const userText = object({ ...base, messageID: string, text: string })
+const prompt = object({ ...base, messageID: string, prompt: promptShape, delivery: oneOf(PROMPT_DELIVERIES) })
+const content = array(toolContentShape)
 
 /** Persisted with `durable.seq`, replayed on reconnect: the only events that move the cursor. */
 export const durableData = {
-  'session.created': object({
-    ...session,
-    title: optional(string),
-    parentID: optional(string),
-    agent: optional(string),
-    model: optional(modelRef),
+  'session.next.prompt.admitted': prompt,
+  'session.next.prompted': prompt,
+  'session.next.agent.switched': object({ ...base, messageID: string, agent: string }),
+  'session.next.model.switched': object({ ...base, messageID: string, model: modelRefShape }),
+  'session.next.moved': object({ ...base, location: locationShape, subdirectory: optional(string) }),
+  'session.next.context.updated': userText,
+  'session.next.synthetic': userText,
+  'session.next.shell.started': object({ ...base, messageID: string, callID: string, command: string }),
+  'session.next.shell.ended': object({ ...base, callID: string, output: string }),
+  'session.next.step.started': object({ ...step, agent: string, model: modelRefShape, snapshot: optional(string) }),
+  'session.next.step.ended': object({
+    ...step,
+    finish: string,
+    cost: count,
+    tokens: tokensShape,
+    snapshot: optional(string),
+    files: optional(array(unknown)),
   }),
-  'session.renamed': object({ ...session, title: string }),
-  'session.deleted': object(session),
-  'session.inbox.enqueued': object({ ...session, messageID: string, text: string }),
-  'session.execution.started': object(session),
-  'session.execution.succeeded': object(session),
-  'session.execution.failed': object({ ...session, ...failed }),
-  'session.execution.interrupted': object({ ...session, reason: oneOf(INTERRUPT_REASONS) }),
-  'session.step.started': object({ ...message, agent: optional(string), model: optional(modelRef) }),
-  'session.step.ended': object({ ...optionalMessage, finish: optional(string), cost: count, tokens: tokensShape }),
-  'session.step.failed': object({ ...optionalMessage, ...failed }),
-  'session.text.started': started,
-  'session.text.ended': ended,
-  'session.reasoning.started': started,
-  'session.reasoning.ended': ended,
-  'session.tool.input.started': object({ ...message, id: string, name: string }),
-  'session.tool.input.ended': object({ ...tool, text: string }),
-  'session.tool.called': object({ ...tool, input: unknown }),
-  'session.tool.success': object({ ...tool, content: array(toolContentShape) }),
-  'session.tool.failed': object({ ...tool, ...failed }),
-  'session.retry.scheduled': object({ ...message, attempt: integer(0), at: number, ...failed }),
+  'session.next.step.failed': object({ ...step, error: errorInfoShape }),
+  'session.next.text.started': object(text),
+  'session.next.text.ended': object({ ...text, text: string }),
+  'session.next.reasoning.started': object(reasoning),
+  'session.next.reasoning.ended': object({ ...reasoning, text: string }),
+  'session.next.tool.input.started': object({ ...call, name: string }),
+  'session.next.tool.input.ended': object({ ...call, text: string }),
+  'session.next.tool.called': object({ ...call, tool: string, input: record, provider: providerShape }),
+  'session.next.tool.progress': object({ ...call, structured: record, content }),
+  'session.next.tool.success': object({
+    ...call,
+    structured: record,
+    content,
+    outputPaths: optional(array(string)),
+    result: optional(unknown),
+    provider: providerShape,
+  }),
+  'session.next.tool.failed': object({ ...call, error: errorInfoShape, result: optional(unknown), provider: providerShape }),
+  'session.next.retried': object({ ...base, attempt: integer(0), error: retryErrorShape }),
+  'session.next.compaction.started': object({ ...base, messageID: string, reason: oneOf(COMPACTION_REASONS) }),
+  'session.next.compaction.ended': object({
+    ...base,
+    messageID: string,
+    reason: oneOf(COMPACTION_REASONS),
+    text: string,
+    recent: optional(unknown),
+  }),
+  'session.next.revert.staged': object({
+    ...base,
+    revert: object({
+      messageID: string,
+      partID: optional(string),
+      snapshot: optional(string),
+      diff: optional(unknown),
+      files: optional(unknown),
+    }),
+  }),
+  'session.next.revert.cleared': object(base),
+  'session.next.revert.committed': object({ ...base, messageID: string }),
 }
 
 /** Never replayed, never carry `durable`, never move the cursor. */
 export const liveData = {
-  'session.text.delta': text,
-  'session.reasoning.delta': text,
-  'session.tool.input.delta': object({ ...tool, delta: string }),
-  'session.tool.progress': object({ ...tool, metadata: unknown }),
-  'session.usage.updated': object({ ...optionalMessage, cost: count, tokens: tokensShape }),
+  'session.next.text.delta': object({ ...text, delta: string }),
+  'session.next.reasoning.delta': object({ ...step, reasoningID: string, delta: string }),
+  'session.next.tool.input.delta': object({ ...call, delta: string }),
+  /** The summary written so far (opencode sends the text, not an increment). */
+  'session.next.compaction.delta': object({ ...base, messageID: string, text: string }),
+  /** The seed's addition: one authoritative snapshot after the replay, then transitions. */
   'session.activity': object({
-    ...session,
+    ...base,
     status: oneOf(ACTIVITY_STATUSES),
-    // The durable cutoff B the snapshot was taken at; -1 when the session has no rows.
+    // The durable cutoff B the snapshot was taken at (the latest seq, private rows included).
     cutoff: integer(-1),
   }),
 }

@@ -9,11 +9,13 @@ export const EVENT_STREAM_CONTENT_TYPE = 'text/event-stream'
 export const sessionEventPath = (sessionID: string): string =>
   `/api/session/${encodeURIComponent(sessionID)}/event`
 
-
-/** Query parameter carrying the reconnect cursor. */
+/** Query parameter carrying the reconnect cursor: an integer ≥ 0, absent for the whole log. */
 export const AFTER_PARAM = 'after'
 
-/** The cursor before any durable event: `after=-1` replays everything. */
+/**
+ * The cursor before any durable event. Never sent: without a cursor the request carries no
+ * `after` at all (opencode answers `after=-1` with 400). Public seqs start at 1.
+ */
 export const CURSOR_START = -1
 
 /** Comment frame the server writes to prove the socket is alive. */
@@ -21,4 +23,5 @@ export const HEARTBEAT_COMMENT = 'heartbeat'
 export const DEFAULT_HEARTBEAT_MS = 15_000
 
 export const ACTIVITY_STATUSES = ['idle', 'running'] as const
-export const INTERRUPT_REASONS = ['user', 'shutdown', 'superseded', 'inactivity'] as const
+export const PROMPT_DELIVERIES = ['steer', 'queue'] as const
+export const COMPACTION_REASONS = ['auto', 'manual'] as const

@@ -3,53 +3,60 @@ import { envelopeShape } from './catalogue.js'
 import { catalogue, type SessionEvent, type UnknownEvent } from './events.js'
 import { describeIssue, type Issue } from './shape.js'
 
+/**
+ * - `event`: a known type whose data fits the catalogue;
+ * - `unknown`: a sound envelope of a type this client does not know (a newer server);
+ * - `invalid`: a sound envelope of a known type whose data (or durability) does not fit: it
+ *   is still ordered by its seq, reported, and kept out of the view;
+ * - `error`: the frame cannot be trusted at all (not JSON, a broken envelope, another
+ *   session's event): a protocol error, never applied.
+ */
 export type Decoded =
   | { readonly kind: 'event'; readonly event: SessionEvent }
   | { readonly kind: 'unknown'; readonly event: UnknownEvent }
-  | { readonly kind: 'error'; readonly error: SessionStreamError; readonly durableSeq: number | undefined }
+  | { readonly kind: 'invalid'; readonly event: UnknownEvent; readonly error: SessionStreamError }
+  | { readonly kind: 'error'; readonly error: SessionStreamError }
 
 const MAX_REASON = 200
 
-const fail = (code: 'malformed-json' | 'invalid-event', message: string, durableSeq?: number): Decoded => ({
-  kind: 'error',
-  error: new SessionStreamError(code, message.length > MAX_REASON ? `${message.slice(0, MAX_REASON)}…` : message),
-  durableSeq,
-})
+const error = (code: 'malformed-json' | 'invalid-event' | 'wrong-session', message: string) =>
+  new SessionStreamError(code, message.length > MAX_REASON ? `${message.slice(0, MAX_REASON)}…` : message)
 
-/** Reads a durable seq off a value that failed validation, so the caller knows a durable row was lost. */
-const seqOf = (value: unknown): number | undefined => {
-  const seq = (value as { durable?: { seq?: unknown } } | null)?.durable?.seq
-  return Number.isSafeInteger(seq) && (seq as number) >= 0 ? (seq as number) : undefined
-}
-
-const invalid = (what: string, issue: Issue, durableSeq?: number) =>
-  fail('invalid-event', `invalid ${what}: ${describeIssue(issue)}`, durableSeq)
+const broken = (issue: Issue): Decoded => ({ kind: 'error', error: error('invalid-event', `invalid envelope: ${describeIssue(issue)}`) })
 
 /**
- * Turns one SSE `data` string into a typed event, an unknown-but-valid envelope, or a
- * typed error. Never throws. A durable type must carry `durable`; a live type must not,
- * because a live event that moved the cursor would make replay skip real rows. Valid
- * frames come back as the parsed JSON itself: checking copies nothing.
+ * Turns one SSE `data` string into a typed event. Never throws. With `sessionID`, an event
+ * of another session (its `durable.aggregateID` or `data.sessionID`) is an error: applying
+ * it would show another session's content, move our cursor by its seq, or end our view.
+ * Valid frames come back as the parsed JSON itself: checking copies nothing.
  */
-export function decodeEvent(data: string): Decoded {
+export function decodeEvent(data: string, sessionID?: string): Decoded {
   let json: unknown
   try {
     json = JSON.parse(data)
   } catch {
-    return fail('malformed-json', `frame is not JSON (${data.length} chars)`)
+    return { kind: 'error', error: error('malformed-json', `frame is not JSON (${data.length} chars)`) }
   }
   const envelopeIssue = envelopeShape(json)
-  if (envelopeIssue !== undefined) return invalid('envelope', envelopeIssue, seqOf(json))
+  if (envelopeIssue !== undefined) return broken(envelopeIssue)
   const value = json as UnknownEvent
-  const { type } = value
-  const known = catalogue.get(type)
+  if (sessionID !== undefined) {
+    const owner = value.durable?.aggregateID ?? sessionID
+    const named = value.data.sessionID ?? sessionID
+    if (owner !== sessionID || named !== sessionID) {
+      return { kind: 'error', error: error('wrong-session', `${value.type} belongs to another session`) }
+    }
+  }
+  const known = catalogue.get(value.type)
   if (known === undefined) return { kind: 'unknown', event: value }
-  const seq = value.durable?.seq
-  if (known.durable !== (seq !== undefined)) {
-    return fail('invalid-event', `${type} ${known.durable ? 'is durable but has no durable block' : 'is live-only but carries a durable block'}`, seq)
+  if (known.durable !== (value.durable !== undefined)) {
+    const why = known.durable ? 'is durable but has no durable block' : 'is live-only but carries a durable block'
+    return { kind: 'invalid', event: value, error: error('invalid-event', `${value.type} ${why}`) }
   }
   const dataIssue = known.shape(value.data)
-  if (dataIssue !== undefined) return invalid(`${type} data`, dataIssue, seq)
+  if (dataIssue !== undefined) {
+    return { kind: 'invalid', event: value, error: error('invalid-event', `invalid ${value.type} data: ${describeIssue(dataIssue)}`) }
+  }
   // The checks above are the pairing of `type`, `durable` and `data` the union describes.
   return { kind: 'event', event: value as SessionEvent }
 }

@@ -1,4 +1,15 @@
-import { durableData, liveData, type durableShape, type errorInfoShape, type tokensShape, type toolContentShape } from './catalogue.js'
+import {
+  durableData,
+  liveData,
+  type durableShape,
+  type errorInfoShape,
+  type locationShape,
+  type modelRefShape,
+  type promptShape,
+  type retryErrorShape,
+  type tokensShape,
+  type toolContentShape,
+} from './catalogue.js'
 import type { Infer, Shape } from './shape.js'
 
 type Catalogue = typeof durableData & typeof liveData
@@ -6,19 +17,25 @@ export type DurableEventType = keyof typeof durableData
 export type LiveEventType = keyof typeof liveData
 export type EventType = DurableEventType | LiveEventType
 
-/** Durable metadata: present on durable events only; `seq` is gapless per session from 0. */
+/** Durable metadata: present on durable events only. Public seqs start at 1 and may skip private rows. */
 export type DurableInfo = Infer<typeof durableShape>
+export type Location = Infer<typeof locationShape>
+export type ModelRef = Infer<typeof modelRefShape>
 export type ErrorInfo = Infer<typeof errorInfoShape>
+export type RetryError = Infer<typeof retryErrorShape>
 export type Tokens = Infer<typeof tokensShape>
 export type ToolContent = Infer<typeof toolContentShape>
+export type Prompt = Infer<typeof promptShape>
 
 /** The `data` of event type `T`, inferred from its shape in the catalogue. */
 export type EventData<T extends EventType> = Infer<Catalogue[T]>
 
 interface EnvelopeBase<T extends EventType> {
   readonly id: string
-  readonly created: number
   readonly type: T
+  /** Where the session's project lives; opencode sends it on the server-wide stream. */
+  readonly location?: Location | undefined
+  readonly metadata?: Readonly<Record<string, unknown>> | undefined
   readonly data: EventData<T>
 }
 
@@ -33,14 +50,16 @@ export type SessionEventOf<T extends EventType> = Extract<SessionEvent, { type: 
 export type ActivityEvent = SessionEventOf<'session.activity'>
 
 /**
- * A valid envelope whose `type` this client does not know. Kept out of the view but
- * observable; if it is durable its `seq` still moves the cursor.
+ * An event as it came off the wire with a sound envelope: one whose `type` this client does
+ * not know, or a known type whose `data` does not fit the catalogue. Kept out of the view
+ * but reported; if it is durable its `seq` still moves the cursor.
  */
 export interface UnknownEvent {
   readonly id: string
-  readonly created: number
   readonly type: string
   readonly durable?: DurableInfo | undefined
+  readonly location?: Location | undefined
+  readonly metadata?: Readonly<Record<string, unknown>> | undefined
   readonly data: Readonly<Record<string, unknown>>
 }
 
@@ -56,6 +75,6 @@ export const catalogue: ReadonlyMap<string, Known> = new Map([...entries(durable
 
 /** True for events that carry and advance the reconnect cursor. */
 export const isDurable = (event: SessionEvent): event is DurableEvent => event.durable !== undefined
-/** True for live-only events (deltas, progress, usage, activity): never replayed. */
+/** True for live-only events (fragments and activity): never replayed. */
 export const isLive = (event: SessionEvent): event is LiveEvent => event.durable === undefined
 export const isActivity = (event: SessionEvent): event is ActivityEvent => event.type === 'session.activity'

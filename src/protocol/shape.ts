@@ -39,6 +39,7 @@ const check =
     test(value) ? undefined : { path: [], message: `expected ${expected}` }
 
 export const string = check<string>((value) => typeof value === 'string', 'a string')
+export const boolean = check<boolean>((value) => typeof value === 'boolean', 'a boolean')
 /** JSON.parse turns 1e999 into Infinity: not a number any server meant. */
 export const number = check<number>(Number.isFinite, 'a number')
 /** Any JSON value, but present: JSON has no `undefined`, so undefined means the key is missing. */

@@ -2,7 +2,14 @@ import { atom, onStart, onStop, STORE_UNMOUNT_DELAY, type ReadableAtom } from 'n
 import type { SessionStreamError } from '../errors.js'
 import { CURSOR_START } from '../protocol/constants.js'
 import type { SessionEvent, UnknownEvent } from '../protocol/events.js'
-import { isSessionGone, openConnection, type Connection, type ConnectionOptions } from '../transport/connection.js'
+import {
+  checkCursor,
+  checkSessionID,
+  isSessionGone,
+  openConnection,
+  type Connection,
+  type ConnectionOptions,
+} from '../transport/connection.js'
 import { defaultEnvironment } from '../transport/environment.js'
 import { emptyCounters, type ConnectionCounters, type ConnectionStatus } from '../transport/status.js'
 import { foldEvents, initialView, type ApplyOutcome } from '../view/fold.js'
@@ -38,6 +45,8 @@ export interface SessionHandle {
 export interface SessionStoreOptions extends Omit<ConnectionOptions, 'onHistoryReset'> {
   readonly scheduler?: FlushScheduler | undefined
   readonly onUnknownEvent?: ((event: UnknownEvent) => void) | undefined
+  /** Events of a known type whose data does not fit the catalogue: ordered, not folded, reported here. */
+  readonly onInvalidEvent?: ((event: UnknownEvent, error: SessionStreamError) => void) | undefined
   /** Every event that passed the cursor gate, in order, before it is folded (event logs, debugging). */
   readonly onEvent?: ((event: SessionEvent) => void) | undefined
   /** Called when the handle closes, so a client can forget it. */
@@ -61,6 +70,9 @@ const idleConnection = (cursor: number): SessionConnection => ({
 })
 
 export function createSessionStore(options: SessionStoreOptions): SessionHandle {
+  // Bad arguments fail here, at the call, before any request could carry them.
+  checkSessionID(options.sessionID)
+  checkCursor(options.after)
   const schedule = options.scheduler ?? defaultScheduler
   const $view = atom<SessionView>(initialView(options.sessionID))
   const $connection = atom<SessionConnection>(idleConnection(options.after ?? CURSOR_START))
@@ -177,6 +189,9 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
         },
         unknown: (event) => {
           if (active) options.onUnknownEvent?.(event)
+        },
+        invalid: (event, error) => {
+          if (active) options.onInvalidEvent?.(event, error)
         },
         reset: () => {
           if (!active) return

@@ -8,6 +8,8 @@ export interface SessionEventsOptions extends Omit<ConnectionOptions, 'onHistory
   /** Events buffered for a slow consumer before the client stops reading the socket. @default 256 */
   readonly highWaterMark?: number | undefined
   readonly onUnknownEvent?: ((event: UnknownEvent) => void) | undefined
+  /** Events of a known type whose data does not fit the catalogue: ordered, never yielded, reported here. */
+  readonly onInvalidEvent?: ((event: UnknownEvent, error: SessionStreamError) => void) | undefined
 }
 
 /**
@@ -16,8 +18,7 @@ export interface SessionEventsOptions extends Omit<ConnectionOptions, 'onHistory
  * events as they come. A slow consumer applies backpressure: the client stops reading
  * the socket instead of buffering without bound (the server may then drop the
  * connection; the cursor makes that lossless). Stop conditions (404, 400, 401 after
- * its retry, …) end the loop by throwing the typed `SessionStreamError`; a
- * `session.deleted` event is yielded and then the loop ends normally. A server whose
+ * its retry, …) end the loop by throwing the typed `SessionStreamError`. A server whose
  * history no longer reaches the cursor ends the loop with `history-reset`: re-yielding
  * seq 0, 1, … would move a saved cursor backwards.
  */
@@ -55,9 +56,10 @@ function iterate(options: SessionEventsOptions): AsyncIterator<SessionEvent> {
         return queue.length - head < highWaterMark ? undefined : new Promise<void>((resolve) => (wakeProducer = resolve))
       },
       unknown: options.onUnknownEvent,
+      invalid: options.onInvalidEvent,
       end: (error) => {
         ended = true
-        failure = error?.code === 'session-deleted' ? undefined : error
+        failure = error
         wakeConsumers()
         resumeProducer()
       },

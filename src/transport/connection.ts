@@ -17,7 +17,7 @@ export interface ConnectionOptions {
   /** Server origin plus any path prefix, e.g. `https://api.example.com`. */
   readonly baseUrl: string
   readonly sessionID: string
-  /** Resume after this durable seq (exclusive). @default -1 (everything) */
+  /** Resume after this durable seq (exclusive): an integer ≥ 0. @default none: the whole log */
   readonly after?: number | undefined
   /** Sent as `Authorization: Bearer …`, never in the URL. */
   readonly token?: TokenSource | undefined
@@ -28,7 +28,7 @@ export interface ConnectionOptions {
   readonly idleTimeoutMs?: number | undefined
   /** Largest single event accepted, in characters. @default 4 MiB */
   readonly maxEventBytes?: number | undefined
-  /** Consecutive gaps / undecodable durable rows at one cursor before giving up. @default 5 */
+  /** Consecutive protocol errors (untrustworthy frames, oversized events) at one cursor before giving up. @default 5 */
   readonly maxProtocolRetries?: number | undefined
   /** What to do when the server's history is behind our cursor. @default 'rebuild' */
   readonly onHistoryReset?: 'rebuild' | 'error' | undefined
@@ -39,6 +39,8 @@ export interface ConnectionSink {
   /** Gated events, in order; durable ones exactly once. A returned promise pauses reading. */
   event(event: SessionEvent): void | Promise<void>
   unknown?: ((event: UnknownEvent) => void) | undefined
+  /** A known type whose data does not fit the catalogue: ordered and past the gate, but not folded. */
+  invalid?: ((event: UnknownEvent, error: SessionStreamError) => void) | undefined
   /** Server history was reset: the events that follow rebuild the session from seq 0. */
   reset?: (() => void) | undefined
   /** Status changed; read it with `status()`. Cheap: called often. */
@@ -64,18 +66,16 @@ const MAX_RETRY_AFTER_MS = 10 * 60_000
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
 /** Errors whose cause recurs at the same cursor: counted as strikes, not plain retries. */
-const STRIKE_CODES = new Set(['sequence-gap', 'invalid-event', 'event-too-large'])
+const STRIKE_CODES = new Set<SessionStreamErrorCode>(['malformed-json', 'invalid-event', 'wrong-session', 'event-too-large'])
 
 /** What a thrown error calls for: history behind the cursor is rebuilt, a deletion stops, the rest retries. */
 const THROWN_VERDICTS: Partial<Record<SessionStreamErrorCode, Verdict>> = {
   'history-reset': 'reset',
   gone: 'reset',
-  'session-deleted': 'stop',
 }
 
 /** The session itself is gone: the connection ends as `closed`, not `failed`. */
-export const isSessionGone = (error: SessionStreamError | undefined): boolean =>
-  error?.code === 'session-not-found' || error?.code === 'session-deleted'
+export const isSessionGone = (error: SessionStreamError | undefined): boolean => error?.code === 'session-not-found'
 
 export function openConnection(options: ConnectionOptions, sink: ConnectionSink): Connection {
   const env = options.environment ?? defaultEnvironment()
@@ -85,7 +85,8 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
   const maxStrikes = options.maxProtocolRetries ?? 5
   const backoff = options.backoff ?? {}
 
-  let cursor = options.after ?? CURSOR_START
+  let cursor = checkCursor(options.after)
+  checkSessionID(options.sessionID)
   let state: ConnectionState = 'idle'
   let attempt = 0
   let nextRetryAt: number | null = null
@@ -168,7 +169,8 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
 
   const url = () => {
     const target = new URL(options.baseUrl.replace(/\/+$/, '') + sessionEventPath(options.sessionID))
-    target.searchParams.set(AFTER_PARAM, String(cursor))
+    // No cursor, no parameter: `after` is an integer ≥ 0 on the wire.
+    if (cursor >= 0) target.searchParams.set(AFTER_PARAM, String(cursor))
     return target.toString()
   }
 
@@ -176,14 +178,12 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
     for (const data of frames) {
       // close() may come while a chunk's frames are being delivered (a consumer that breaks).
       if (closed) return
-      const decoded = decodeEvent(data)
+      const decoded = decodeEvent(data, options.sessionID)
       if (decoded.kind === 'error') {
-        counters.invalid++
-        lastError = decoded.error
-        changed()
-        // A durable row we cannot read must not be skipped silently: resubscribe from the cursor.
-        if (decoded.durableSeq !== undefined && decoded.durableSeq > cursor) throw decoded.error
-        continue
+        // A frame we cannot trust (torn, broken envelope, another session's) may have been a
+        // durable row: skipping it could lose it for good. Resubscribe from the cursor.
+        counters.protocolErrors++
+        throw decoded.error
       }
       const { event } = decoded
       if (event.durable !== undefined) {
@@ -193,10 +193,7 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
           changed()
           continue
         }
-        if (verdict === 'gap') {
-          counters.gaps++
-          throw new SessionStreamError('sequence-gap', `expected seq ${cursor + 1}, received ${event.durable.seq}`)
-        }
+        if (verdict === 'skip') counters.skips++
         cursor = event.durable.seq
         strikes = 0
         changed()
@@ -204,9 +201,13 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
       if (decoded.kind === 'unknown') {
         counters.unknown++
         guard(() => sink.unknown?.(decoded.event))
-        continue
-      }
-      await deliver(decoded.event)
+      } else if (decoded.kind === 'invalid') {
+        // Ordered and past the gate like any row, so one odd row cannot stall the stream.
+        counters.invalid++
+        lastError = decoded.error
+        changed()
+        guard(() => sink.invalid?.(decoded.event, decoded.error))
+      } else await deliver(decoded.event)
     }
   }
 
@@ -234,9 +235,6 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
       } finally {
         watchdog.resume()
       }
-    }
-    if (event.type === 'session.deleted') {
-      throw new SessionStreamError('session-deleted', 'the session was deleted')
     }
   }
 
@@ -404,6 +402,20 @@ function guard<T>(call: () => T): T | undefined {
       throw error
     })
     return undefined
+  }
+}
+
+/** A cursor is an integer ≥ 0, or absent for the whole log (-1, the old spelling of absent, is accepted). */
+export function checkCursor(after: number | undefined): number {
+  if (after === undefined) return CURSOR_START
+  if (Number.isSafeInteger(after) && after >= CURSOR_START) return after
+  throw new SessionStreamError('invalid-cursor', `after must be an integer ≥ 0, got ${String(after)}`)
+}
+
+/** `.` and `..` would be resolved away in the path, sending the request (and its credentials) elsewhere. */
+export function checkSessionID(sessionID: string): void {
+  if (typeof sessionID !== 'string' || sessionID === '' || sessionID === '.' || sessionID === '..') {
+    throw new SessionStreamError('invalid-session-id', 'a session id must be a non-empty string other than "." and ".."')
   }
 }
 

@@ -13,14 +13,19 @@ export type ConnectionState =
 export interface ConnectionCounters {
   /** Durable events with `seq <= cursor`: dropped. */
   readonly duplicates: number
-  /** Durable events with `seq > cursor + 1`: nothing after them applied; resubscribed. */
-  readonly gaps: number
+  /**
+   * Durable events whose seq jumped past `cursor + 1`: the server skips private rows, so a
+   * jump is not a loss (the stream is exactly the rows after the cursor). Counted, applied.
+   */
+  readonly skips: number
   /** Live-only events delivered (activity excluded). */
   readonly live: number
   /** Valid envelopes of a type this client does not know. */
   readonly unknown: number
-  /** Frames that failed to decode (malformed JSON, schema violations). */
+  /** Events of a known type whose data does not fit the catalogue: ordered, reported, not folded. */
   readonly invalid: number
+  /** Frames that could not be trusted at all (not JSON, broken envelope, another session): reconnected. */
+  readonly protocolErrors: number
   /** Server history found behind the cursor: the view was rebuilt from the start. */
   readonly resets: number
   /** Connections opened after the first. */
@@ -45,10 +50,11 @@ export interface ConnectionStatus {
 
 export const emptyCounters = (): ConnectionCounters => ({
   duplicates: 0,
-  gaps: 0,
+  skips: 0,
   live: 0,
   unknown: 0,
   invalid: 0,
+  protocolErrors: 0,
   resets: 0,
   reconnects: 0,
 })

@@ -1,5 +1,5 @@
 import { exactIds, indexOver, listOf, TAIL, viewOf, type IdIndex, type ViewFields } from './list.js'
-import type { AssistantMessage, Message, Part, Retry, SessionInfo, SessionView } from './types.js'
+import type { AssistantMessage, Message, Part, SessionInfo, SessionView } from './types.js'
 
 /** What one event did to the view; reported per event so the caller can count orphans. */
 export type ApplyOutcome = 'applied' | 'orphan' | 'ignored'
@@ -8,6 +8,8 @@ export type ApplyOutcome = 'applied' | 'orphan' | 'ignored'
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 export type DraftView = Mutable<ViewFields>
 export type DraftAssistant = Mutable<AssistantMessage>
+/** Distributes over the union, so `message.role` still narrows. */
+export type DraftMessage = Message extends infer M ? (M extends Message ? Mutable<M> : never) : never
 /** Distributes over the union, so `part.type` still narrows. */
 export type DraftPart = Mutable<Part>
 
@@ -28,14 +30,20 @@ export interface Draft {
   info(): Mutable<SessionInfo>
   messageCount(): number
   message(index: number): Message | undefined
-  /** An owned, writable assistant message at `index`; callers found it read-only first. */
+  /** An owned, writable message at `index`; callers found it read-only first. */
+  messageAt(index: number): DraftMessage
+  /** The same for an assistant message (a fold invariant: callers checked the role). */
   assistantAt(index: number): DraftAssistant
   /** Appends a message built in this call and owns it, so later writes to it need no copy. */
   append(message: Message): number
-  /** No message below this index can be streaming: settling starts here. */
+  /** Puts a message built in this call at `index` (same id) and owns it. */
+  replace(index: number, message: Message): void
+  /** Removes every message from `length` on (a committed revert). */
+  truncate(length: number): void
+  /** No message below this index is open (streaming, or with an open part): settling starts here. */
   streamingFloor(): number
-  /** Every message is settled now: nothing below the current length is streaming. */
-  settledAll(): void
+  /** Nothing below `index` is open any more (settling moved past it). */
+  setFloor(index: number): void
   /** Ends the fold call: the new view, or the base itself when nothing changed. */
   finish(): SessionView
   /** Index of the newest message with `id`, or -1. */
@@ -43,7 +51,6 @@ export interface Draft {
   /** Inserts a part built in this call and owns it. */
   insertPart(message: DraftAssistant, index: number, part: Part): void
   partsOf(message: DraftAssistant): Part[]
-  retriesOf(message: DraftAssistant): Retry[]
   /** An owned, writable part of an owned message. */
   partAt(message: DraftAssistant, index: number): DraftPart
 }
@@ -75,8 +82,8 @@ export function createDraft(base: SessionView): Draft {
 
   const root = (): DraftView => {
     if (rootCopy === undefined) {
-      const { sessionID, info, activity, cursor, execution } = view
-      rootCopy = { sessionID, info, activity, cursor, execution }
+      const { sessionID, info, activity, cursor, retry } = view
+      rootCopy = { sessionID, info, activity, cursor, retry }
       view = rootCopy
       draft.view = rootCopy
     }
@@ -119,8 +126,13 @@ export function createDraft(base: SessionView): Draft {
     messageCount: count,
     message,
     streamingFloor: () => floor,
-    settledAll() {
-      floor = count()
+    setFloor(at) {
+      floor = at
+    },
+    replace(at, value) {
+      if (at < floor) floor = at
+      owned.add(value)
+      write(at, value)
     },
     finish() {
       if (!listChanged) {
@@ -137,23 +149,36 @@ export function createDraft(base: SessionView): Draft {
       }
       return viewOf(view, { head, tail, ids: ids ?? baseList.ids, floor })
     },
-    assistantAt(at) {
-      // Any write may set a message streaming again (a step.started for an older id).
+    messageAt(at) {
+      // Any write may open a message again (a step.started for an older id).
       if (at < floor) floor = at
       const current = message(at)
-      if (current?.role !== 'assistant') {
-        throw new Error(`fold invariant: message ${at} is not an assistant message`)
-      }
-      const writable = own(current)
+      if (current === undefined) throw new Error(`fold invariant: no message ${at}`)
+      const writable = own(current) as DraftMessage
       if (writable !== current) write(at, writable)
       return writable
     },
+    assistantAt(at) {
+      const writable = draft.messageAt(at)
+      if (writable.role !== 'assistant') throw new Error(`fold invariant: message ${at} is not an assistant message`)
+      return writable
+    },
+    truncate(length) {
+      if (length >= count()) return
+      listChanged = true
+      if (length <= head.length) {
+        head = head.slice(0, length)
+        tail = []
+      } else tail = tail.slice(0, length - head.length)
+      owned.add(head)
+      owned.add(tail)
+      // The lineage's index is shared and only ever extended: a shorter list gets its own.
+      ids = indexOver(message, count())
+      floor = Math.min(floor, length)
+    },
     append(added) {
       owned.add(added)
-      if (added.role === 'assistant') {
-        owned.add(added.parts)
-        owned.add(added.retries)
-      }
+      if (added.role === 'assistant') owned.add(added.parts)
       const at = count()
       // Extends the index before the append, so it is exact again (length = at + 1) after it.
       const exact = index()
@@ -171,7 +196,6 @@ export function createDraft(base: SessionView): Draft {
       partsOf(message).splice(at, 0, part)
     },
     partsOf,
-    retriesOf: (message) => (message.retries = own(message.retries)),
     partAt(message, at) {
       const parts = partsOf(message)
       const part = parts[at]

@@ -1,35 +1,25 @@
 import { CURSOR_START } from '../protocol/constants.js'
-import { isDurable, type ErrorInfo, type SessionEvent, type SessionEventOf } from '../protocol/events.js'
+import { isDurable, type SessionEvent } from '../protocol/events.js'
 import { createDraft, type ApplyOutcome, type Draft } from './draft.js'
-import {
-  applySnapshot,
-  inboxEnqueued,
-  retryScheduled,
-  settleStreaming,
-  stepEnd,
-  stepStarted,
-  usageUpdated,
-} from './messages.js'
+import { compaction, prompt, retried, revert, settleOpen, shellEnded, shellStarted, simpleMessage, stepEnd, stepStarted } from './messages.js'
 import { textDelta, textEnded, textStarted, toolEvent, toolInputStarted } from './parts.js'
-import type { AssistantStatus, ExecutionState, InterruptReason, SessionView } from './types.js'
+import type { SessionView } from './types.js'
 
 export type { ApplyOutcome } from './draft.js'
-
-const noExecution: ExecutionState = { status: 'none', error: undefined, reason: undefined }
 
 export const initialView = (sessionID?: string): SessionView => ({
   sessionID,
   info: {
-    title: undefined,
-    parentID: undefined,
     agent: undefined,
     model: undefined,
-    createdAt: undefined,
+    location: undefined,
+    subdirectory: undefined,
+    revert: undefined,
     deleted: false,
   },
   activity: 'unknown',
   cursor: CURSOR_START,
-  execution: noExecution,
+  retry: undefined,
   messages: [],
 })
 
@@ -62,60 +52,63 @@ export function foldEvent(state: SessionView, event: SessionEvent): SessionView 
 
 function apply(d: Draft, event: SessionEvent): ApplyOutcome {
   switch (event.type) {
-    case 'session.created':
-      return sessionCreated(d, event)
-    case 'session.renamed':
-      d.info().title = event.data.title
+    case 'session.next.prompt.admitted':
+    case 'session.next.prompted':
+      return prompt(d, event)
+    case 'session.next.context.updated':
+    case 'session.next.synthetic':
+    case 'session.next.agent.switched':
+    case 'session.next.model.switched':
+      return simpleMessage(d, event)
+    case 'session.next.moved': {
+      const info = d.info()
+      info.location = event.data.location
+      info.subdirectory = event.data.subdirectory
       return 'applied'
-    case 'session.deleted':
-      d.info().deleted = true
-      return 'applied'
-    case 'session.inbox.enqueued':
-      return inboxEnqueued(d, event)
-    case 'session.execution.started':
-      // A new run means anything still streaming from an earlier one (cut off by a crash,
-      // which writes nothing) can never finish: the log alone must say so, as an idle
-      // snapshot would have told a connected client.
-      return execution(d, 'running', 'interrupted')
-    case 'session.execution.succeeded':
-      return execution(d, 'succeeded', 'completed')
-    case 'session.execution.failed':
-      return execution(d, 'failed', 'failed', event.data.error)
-    case 'session.execution.interrupted':
-      return execution(d, 'interrupted', 'interrupted', undefined, event.data.reason)
-    case 'session.step.started':
+    }
+    case 'session.next.shell.started':
+      return shellStarted(d, event)
+    case 'session.next.shell.ended':
+      return shellEnded(d, event)
+    case 'session.next.step.started':
       return stepStarted(d, event)
-    case 'session.step.ended':
-    case 'session.step.failed':
+    case 'session.next.step.ended':
+    case 'session.next.step.failed':
       return stepEnd(d, event)
-    case 'session.text.started':
+    case 'session.next.text.started':
       return textStarted(d, 'text', event)
-    case 'session.reasoning.started':
+    case 'session.next.reasoning.started':
       return textStarted(d, 'reasoning', event)
-    case 'session.text.delta':
+    case 'session.next.text.delta':
       return textDelta(d, 'text', event)
-    case 'session.reasoning.delta':
+    case 'session.next.reasoning.delta':
       return textDelta(d, 'reasoning', event)
-    case 'session.text.ended':
+    case 'session.next.text.ended':
       return textEnded(d, 'text', event)
-    case 'session.reasoning.ended':
+    case 'session.next.reasoning.ended':
       return textEnded(d, 'reasoning', event)
-    case 'session.tool.input.started':
+    case 'session.next.tool.input.started':
       return toolInputStarted(d, event)
-    case 'session.tool.input.delta':
-    case 'session.tool.input.ended':
-    case 'session.tool.called':
-    case 'session.tool.progress':
-    case 'session.tool.success':
-    case 'session.tool.failed':
+    case 'session.next.tool.input.delta':
+    case 'session.next.tool.input.ended':
+    case 'session.next.tool.called':
+    case 'session.next.tool.progress':
+    case 'session.next.tool.success':
+    case 'session.next.tool.failed':
       return toolEvent(d, event)
-    case 'session.retry.scheduled':
-      return retryScheduled(d, event)
-    case 'session.usage.updated':
-      return usageUpdated(d, event)
+    case 'session.next.retried':
+      return retried(d, event)
+    case 'session.next.compaction.started':
+    case 'session.next.compaction.delta':
+    case 'session.next.compaction.ended':
+      return compaction(d, event)
+    case 'session.next.revert.staged':
+    case 'session.next.revert.cleared':
+    case 'session.next.revert.committed':
+      return revert(d, event)
     case 'session.activity':
       if (d.view.activity !== event.data.status) d.root().activity = event.data.status
-      applySnapshot(d, event.data.status === 'idle')
+      settleOpen(d, event.data.status)
       return 'applied'
     default:
       return unreachable(event)
@@ -129,29 +122,4 @@ function apply(d: Draft, event: SessionEvent): ApplyOutcome {
 function unreachable(event: never): ApplyOutcome {
   void event
   return 'ignored'
-}
-
-/** A run started or ended: whatever still streams from before ends as `settled`. */
-function execution(
-  d: Draft,
-  status: ExecutionState['status'],
-  settled: AssistantStatus,
-  error?: ErrorInfo,
-  reason?: InterruptReason,
-): ApplyOutcome {
-  settleStreaming(d, settled)
-  d.root().execution = { status, error, reason }
-  return 'applied'
-}
-
-function sessionCreated(d: Draft, event: SessionEventOf<'session.created'>): ApplyOutcome {
-  const { sessionID, title, parentID, agent, model } = event.data
-  d.root().sessionID = sessionID
-  const info = d.info()
-  info.title = title
-  info.parentID = parentID
-  info.agent = agent
-  info.model = model
-  info.createdAt = event.created
-  return 'applied'
 }

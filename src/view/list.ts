@@ -22,7 +22,7 @@ export interface MessageList {
 /**
  * id → index of the newest message with that id, for the first `length` messages. Lists of
  * one lineage share it while it is exact for them: a fold onto the newest list extends it
- * in place (messages are only appended, ids never change); a fold onto any other list (a
+ * in place (ids never change; a fold that removes messages builds an index of its own); a fold onto any other list (a
  * shorter, older one) finds `length` different from its own and builds its own index.
  */
 export interface IdIndex {
@@ -105,8 +105,8 @@ export type ViewFields = Omit<SessionView, 'messages'>
 
 /** A view whose `messages` is the list, joined on first read. */
 export function viewOf(fields: ViewFields, list: MessageList): SessionView {
-  const { sessionID, info, activity, cursor, execution } = fields
-  const view = Object.defineProperty({ sessionID, info, activity, cursor, execution }, LIST, {
+  const { sessionID, info, activity, cursor, retry } = fields
+  const view = Object.defineProperty({ sessionID, info, activity, cursor, retry }, LIST, {
     value: () => list,
     configurable: true,
   })

@@ -1,33 +1,25 @@
 import type { Draft } from './draft.js'
-import type { AssistantMessage } from './types.js'
+import type { AssistantMessage, Message } from './types.js'
 
-export interface Found {
+export interface Found<M extends Message = AssistantMessage> {
   readonly index: number
-  readonly message: AssistantMessage
+  readonly message: M
 }
 
-/** The newest assistant message that passes `test`. */
-export function lastAssistant(d: Draft, test: (message: AssistantMessage) => boolean): Found | undefined {
-  for (let i = d.messageCount() - 1; i >= 0; i--) {
-    const message = d.message(i)
-    if (message?.role === 'assistant' && test(message)) return { index: i, message }
-  }
-  return undefined
+/** The newest message with `id` if it has `role`. */
+export function findMessage<R extends Message['role']>(
+  d: Draft,
+  id: string,
+  role: R,
+): Found<Extract<Message, { role: R }>> | undefined {
+  const index = d.indexOf(id)
+  const message = d.message(index)
+  return message?.role === role ? { index, message: message as Extract<Message, { role: R }> } : undefined
 }
 
-/** The assistant message with `id`, or the last assistant message when `id` is absent. */
-export function findAssistant(d: Draft, id: string | undefined): Found | undefined {
-  if (id !== undefined) {
-    const index = d.indexOf(id)
-    const message = d.message(index)
-    if (message === undefined) return undefined
-    if (message.role === 'assistant') return { index, message }
-    // A user message shadows the id; fall through to a scan that only looks at assistants.
-  }
-  return lastAssistant(d, (message) => id === undefined || message.id === id)
-}
+export const findAssistant = (d: Draft, id: string): Found | undefined => findMessage(d, id, 'assistant')
 
-/** A new empty assistant message; `created` is the event that first named it. */
+/** A new empty assistant message; `created` is the timestamp of the event that first named it. */
 export function newAssistant(
   id: string,
   created: number,
@@ -46,7 +38,5 @@ export function newAssistant(
     cost: undefined,
     tokens: undefined,
     error: undefined,
-    retries: [],
-    usage: undefined,
   }
 }

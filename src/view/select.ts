@@ -15,7 +15,7 @@ export function selectMessage(view: SessionView, messageID: string): Message | u
   return index === undefined ? undefined : at(index)
 }
 
-/** The part with `partKey` (`text:0`, `reasoning:1`, `tool:<id>`) of assistant message `messageID`. */
+/** The part with `partKey` (`text:<textID>`, `reasoning:<reasoningID>`, `tool:<callID>`) of assistant message `messageID`. */
 export function selectPart(view: SessionView, messageID: string, partKey: string): Part | undefined {
   const message = selectMessage(view, messageID)
   return message?.role === 'assistant' ? message.parts.find((part) => part.key === partKey) : undefined
