@@ -43,11 +43,18 @@ async function readPrefix(response: Response): Promise<string> {
   return new TextDecoder().decode(bytes.subarray(0, MAX_ERROR_BODY))
 }
 
+/**
+ * The server's own words, for the error message: opencode answers `{ _tag, message }`
+ * (`{ "_tag": "SessionNotFoundError", "message": "Session not found: …" }`); the
+ * `{ error: { message } }` shape of other servers is read too.
+ */
 async function serverMessage(response: Response): Promise<string | undefined> {
   try {
-    const parsed: unknown = JSON.parse(await readPrefix(response))
-    const message = (parsed as { error?: { message?: unknown } } | null)?.error?.message
-    return typeof message === 'string' ? message.slice(0, 500) : undefined
+    const parsed = JSON.parse(await readPrefix(response)) as { _tag?: unknown; message?: unknown; error?: { message?: unknown } } | null
+    const message = parsed?.message ?? parsed?.error?.message
+    if (typeof message !== 'string') return typeof parsed?._tag === 'string' ? parsed._tag.slice(0, 100) : undefined
+    const tag = typeof parsed?._tag === 'string' ? `${parsed._tag.slice(0, 100)}: ` : ''
+    return `${tag}${message}`.slice(0, 500)
   } catch {
     return undefined
   }

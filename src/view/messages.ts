@@ -92,7 +92,8 @@ export function shellEnded(d: Draft, event: SessionEventOf<'session.next.shell.e
 export function stepStarted(d: Draft, event: SessionEventOf<'session.next.step.started'>): ApplyOutcome {
   const { assistantMessageID, agent, model, timestamp } = event.data
   // One step runs at a time: a step still streaming was cut short (a crash writes nothing).
-  settleOpen(d, 'step')
+  // Not this step itself: a part may have opened it before its start (or the start repeats).
+  settleOpen(d, 'step', assistantMessageID)
   const root = d.root()
   root.retry = undefined
   const info = d.info()
@@ -236,9 +237,10 @@ function settle(d: Draft, message: DraftAssistant, status: AssistantStatus): voi
  * - `idle`: nothing runs, so everything open is closed as interrupted;
  * - `running`: live fragments sent before the snapshot may be lost, so streaming parts and
  *   summaries are flagged incomplete (they keep streaming; their end events clear it);
- * - `step`: a new step began, so an earlier step still streaming was cut short.
+ * - `step`: a new step began, so an earlier step still streaming was cut short (`starting`,
+ *   the new step's id, is left open).
  */
-export function settleOpen(d: Draft, mode: 'idle' | 'running' | 'step'): void {
+export function settleOpen(d: Draft, mode: 'idle' | 'running' | 'step', starting?: string): void {
   const count = d.messageCount()
   let firstOpen = count
   for (let i = d.streamingFloor(); i < count; i++) {
@@ -246,7 +248,9 @@ export function settleOpen(d: Draft, mode: 'idle' | 'running' | 'step'): void {
     if (message === undefined || !isOpen(message)) continue
     if (mode === 'running') flagIncomplete(d, i, message)
     else if (mode === 'idle') close(d, i)
-    else if (message.role === 'assistant' && message.status === 'streaming') settle(d, d.assistantAt(i), 'interrupted')
+    else if (message.role === 'assistant' && message.status === 'streaming' && message.id !== starting) {
+      settle(d, d.assistantAt(i), 'interrupted')
+    }
     const after = d.message(i)
     if (after !== undefined && isOpen(after)) firstOpen = Math.min(firstOpen, i)
   }

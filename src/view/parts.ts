@@ -132,8 +132,10 @@ export function toolEvent(d: Draft, event: ToolEvent): ApplyOutcome {
     return event.type === 'session.next.tool.called' ? calledUnseen(d, event) : 'orphan'
   }
   // Live input after the input ended, or progress after a result: the later event won.
+  // Progress after an interruption is not stale: the interruption was a snapshot's guess,
+  // and progress is durable, so it must count as it does when the log is replayed.
   if (event.type === 'session.next.tool.input.delta' && !current.streaming) return 'ignored'
-  if (event.type === 'session.next.tool.progress' && !isActive(current)) return 'ignored'
+  if (event.type === 'session.next.tool.progress' && !isActive(current) && current.status !== 'interrupted') return 'ignored'
   const part = d.partAt(d.assistantAt(found.index), index)
   if (part.type === 'tool') applyTool(part, event)
   return 'applied'
@@ -166,7 +168,8 @@ function applyTool(part: Mutable<ToolPart>, event: ToolEvent): void {
       part.streaming = false
       return
     case 'session.next.tool.progress':
-      // Progress replaces the running output wholesale.
+      // Progress replaces the running output wholesale; a tool that reports runs.
+      if (part.status === 'interrupted') part.status = 'running'
       part.structured = event.data.structured
       part.content = event.data.content
       return

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { activity, bytes, created, durable, frame, renames, textDelta } from '../support/events.js'
+import { activity, bytes, durable, frame, row, SESSION, textDelta } from '../support/events.js'
 import { connectHarness, settle } from '../transport/harness.js'
 
 /*
@@ -25,76 +25,101 @@ interface Case {
 }
 
 const json = (value: object) => JSON.stringify(value)
-const c0 = json(created(0))
-const r1 = durable('session.renamed', 1, { title: 'ü🚀' })
+const c0 = json(row(1))
+const r1 = row(2, 'ü🚀')
 const utf8 = bytes(frame(r1))
 const split = utf8.indexOf(0xf0) + 2 // inside the 4-byte 🚀
 
 const cases: Case[] = [
-  { name: 'LF line endings', chunks: [`data: ${c0}\n\n`], seqs: [0] },
+  { name: 'LF line endings', chunks: [`data: ${c0}\n\n`], seqs: [1] },
   // A CR ends its line at once, even at the very end of a chunk; a LF opening the next chunk is then skipped (see the split CRLF below).
-  { name: 'CR line endings', chunks: [`data: ${c0}\r\r`, ': heartbeat\r\r'], seqs: [0] },
-  { name: 'CRLF line endings', chunks: [`data: ${c0}\r\n\r\n`], seqs: [0] },
-  { name: 'a CRLF split across two chunks', chunks: [`data: ${c0}\r`, `\n\r`, `\ndata: ${json(renames(1, 1)[0]!)}\r\n\r\n`], seqs: [0, 1] },
-  { name: 'a UTF-8 character split across chunks', chunks: [frame(created(0)), utf8.slice(0, split), utf8.slice(split)], seqs: [0, 1] },
-  { name: 'a leading BOM', chunks: [`\uFEFFdata: ${c0}\n\n`], seqs: [0] },
-  { name: 'comment-only frames', chunks: [': heartbeat\n\n', ':\n\n', `data: ${c0}\n\n`], seqs: [0] },
-  { name: 'id: and retry: fields the protocol does not use', chunks: [`id: 99\nretry: 1\nevent: x\ndata: ${c0}\n\n`, 'id: 5\n\n', 'retry: 10\n\n'], seqs: [0] },
-  { name: 'multiple data: lines joined by a newline', chunks: [`data: ${c0.slice(0, c0.indexOf(',') + 1)}\ndata: ${c0.slice(c0.indexOf(',') + 1)}\n\n`], seqs: [0] },
-  { name: 'an empty data: field', chunks: ['data:\n\n', 'data: \n\n', `data: ${c0}\n\n`], seqs: [0] },
-  { name: 'one byte per chunk', chunks: [...bytes(frame(created(0)) + frame(r1))].map((b) => Uint8Array.of(b)), seqs: [0, 1] },
-  { name: 'malformed JSON', chunks: ['data: {nope\n\n', `data: ${c0}\n\n`], seqs: [0], error: 'malformed-json', counters: { invalid: 1 } },
+  { name: 'CR line endings', chunks: [`data: ${c0}\r\r`, ': heartbeat\r\r'], seqs: [1] },
+  { name: 'CRLF line endings', chunks: [`data: ${c0}\r\n\r\n`], seqs: [1] },
+  { name: 'a CRLF split across two chunks', chunks: [`data: ${c0}\r`, `\n\r`, `\ndata: ${json(row(2))}\r\n\r\n`], seqs: [1, 2] },
+  { name: 'a UTF-8 character split across chunks', chunks: [frame(row(1)), utf8.slice(0, split), utf8.slice(split)], seqs: [1, 2] },
+  { name: 'a leading BOM', chunks: [`\uFEFFdata: ${c0}\n\n`], seqs: [1] },
+  { name: 'comment-only frames', chunks: [': heartbeat\n\n', ':\n\n', `data: ${c0}\n\n`], seqs: [1] },
+  { name: 'id: and retry: fields the protocol does not use', chunks: [`id: 99\nretry: 1\nevent: x\ndata: ${c0}\n\n`, 'id: 5\n\n', 'retry: 10\n\n'], seqs: [1] },
+  { name: 'multiple data: lines joined by a newline', chunks: [`data: ${c0.slice(0, c0.indexOf(',') + 1)}\ndata: ${c0.slice(c0.indexOf(',') + 1)}\n\n`], seqs: [1] },
+  { name: 'an empty data: field', chunks: ['data:\n\n', 'data: \n\n', `data: ${c0}\n\n`], seqs: [1] },
+  { name: 'one byte per chunk', chunks: [...bytes(frame(row(1)) + frame(r1))].map((b) => Uint8Array.of(b)), seqs: [1, 2] },
+  {
+    name: 'malformed JSON (a corrupt stream: resubscribes, never skips past it)',
+    chunks: [`data: ${c0}\n\n`, 'data: {nope\n\n', `data: ${json(row(2))}\n\n`],
+    seqs: [1],
+    error: 'malformed-json',
+    counters: { protocolErrors: 1 },
+    reconnects: true,
+  },
+  {
+    name: 'a torn last row before the snapshot and heartbeats',
+    chunks: [`data: ${c0}\n\n`, 'data: {"id":"evt_x","type":"session.next.prom\n\n', frame(activity('idle', 2)), ': heartbeat\n\n'],
+    seqs: [1],
+    error: 'malformed-json',
+    counters: { protocolErrors: 1 },
+    reconnects: true,
+  },
   {
     name: 'a valid envelope with an unknown type',
-    chunks: [`data: ${c0}\n\n`, `data: ${json({ id: 'x', created: 1, type: 'session.future', data: {} })}\n\n`],
-    seqs: [0],
+    chunks: [`data: ${c0}\n\n`, `data: ${json({ id: 'x', type: 'session.next.future', data: { sessionID: SESSION } })}\n\n`],
+    seqs: [1],
     counters: { unknown: 1 },
   },
   {
     name: 'a known live type with invalid data',
-    chunks: [`data: ${c0}\n\n`, `data: ${json({ ...textDelta('x'), data: { delta: 5 } })}\n\n`],
-    seqs: [0],
+    chunks: [`data: ${c0}\n\n`, `data: ${json({ ...textDelta('x'), data: { ...textDelta('x').data, delta: 5 } })}\n\n`],
+    seqs: [1],
     error: 'invalid-event',
     counters: { invalid: 1 },
   },
   {
-    name: 'a known durable type with invalid data (resubscribes, never skips)',
-    chunks: [`data: ${c0}\n\n`, `data: ${json({ ...r1, data: {} })}\n\n`, `data: ${json(renames(2, 2)[0]!)}\n\n`],
-    seqs: [0],
+    name: 'a known durable type with invalid data (ordered, moves the cursor, not folded)',
+    chunks: [`data: ${c0}\n\n`, `data: ${json({ ...r1, data: { ...r1.data, prompt: {} } })}\n\n`, `data: ${json(row(3))}\n\n`],
+    seqs: [1, 3],
     error: 'invalid-event',
-    reconnects: true,
+    counters: { invalid: 1 },
   },
   {
     name: 'a durable event with a non-integer seq',
-    chunks: [`data: ${c0}\n\n`, `data: ${json({ ...r1, durable: { aggregateID: 's', seq: 1.5, version: 1 } })}\n\n`],
-    seqs: [0],
+    chunks: [`data: ${c0}\n\n`, `data: ${json({ ...r1, durable: { aggregateID: SESSION, seq: 1.5, version: 1 } })}\n\n`],
+    seqs: [1],
     error: 'invalid-event',
-    counters: { invalid: 1 },
+    counters: { protocolErrors: 1 },
+    reconnects: true,
   },
   {
     name: 'a durable event with a negative seq',
-    chunks: [`data: ${c0}\n\n`, `data: ${json({ ...r1, durable: { aggregateID: 's', seq: -3, version: 1 } })}\n\n`],
-    seqs: [0],
+    chunks: [`data: ${c0}\n\n`, `data: ${json({ ...r1, durable: { aggregateID: SESSION, seq: -3, version: 1 } })}\n\n`],
+    seqs: [1],
+    error: 'invalid-event',
+    counters: { protocolErrors: 1 },
+    reconnects: true,
+  },
+  {
+    name: 'a durable block on a live-only type (ordered by its seq, not folded)',
+    chunks: [`data: ${c0}\n\n`, `data: ${json({ ...textDelta('x'), durable: { aggregateID: SESSION, seq: 2, version: 1 } })}\n\n`],
+    seqs: [1],
     error: 'invalid-event',
     counters: { invalid: 1 },
   },
   {
-    name: 'a durable block on a live-only type',
-    chunks: [`data: ${c0}\n\n`, `data: ${json({ ...textDelta('x'), durable: { aggregateID: 's', seq: 1, version: 1 } })}\n\n`],
-    seqs: [0],
-    error: 'invalid-event',
+    name: 'an event of another session',
+    chunks: [`data: ${c0}\n\n`, frame(durable('session.next.prompted', 2, { messageID: 'm', prompt: { text: 'x' }, delivery: 'steer' }, 'ses_other'))],
+    seqs: [1],
+    error: 'wrong-session',
+    counters: { protocolErrors: 1 },
     reconnects: true,
   },
   {
     name: 'an event larger than the maximum, in pieces',
     chunks: [`data: ${c0}\n\n`, `data: {"a":"${'x'.repeat(700)}`, `${'x'.repeat(700)}"}\n\n`],
-    seqs: [0],
+    seqs: [1],
     error: 'event-too-large',
     reconnects: true,
   },
-  { name: 'a duplicate durable event', chunks: [frame(created(0)), frame(created(0)), frame(r1)], seqs: [0, 1], counters: { duplicates: 1 } },
-  { name: 'a gap', chunks: [frame(created(0)), frame(renames(2, 2)[0]!)], seqs: [0], error: 'sequence-gap', counters: { gaps: 1 }, reconnects: true },
-  { name: 'two activity snapshots', chunks: [frame(created(0)), frame(activity('idle', 0)), frame(activity('running', 0)), frame(r1)], seqs: [0, 1] },
+  { name: 'a duplicate durable event', chunks: [frame(row(1)), frame(row(1)), frame(r1)], seqs: [1, 2], counters: { duplicates: 1 } },
+  { name: 'a skipped seq (a private row)', chunks: [frame(row(1)), frame(row(3))], seqs: [1, 3], counters: { skips: 1 } },
+  { name: 'two activity snapshots', chunks: [frame(row(1)), frame(activity('idle', 1)), frame(activity('running', 1)), frame(r1)], seqs: [1, 2] },
 ]
 
 describe('bad input: frames', () => {

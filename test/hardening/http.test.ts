@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { created, frame } from '../support/events.js'
+import { frame, row } from '../support/events.js'
 import { hang, html, status, type Responder } from '../support/fake-server.js'
 import { connectHarness, settle } from '../transport/harness.js'
 
@@ -14,12 +14,12 @@ const httpDate = (ms: number) => new Date(NOW + ms).toUTCString()
 const redirect = (code: number): Responder => () =>
   new Response(null, { status: code, headers: { location: 'https://elsewhere.test/login?next=1' } })
 const endsMidFrame = (): Responder => () =>
-  new Response(`${frame(created(0))}data: {"id":"cut`, { status: 200, headers: { 'content-type': 'text/event-stream' } })
+  new Response(`${frame(row(1))}data: {"id":"cut`, { status: 200, headers: { 'content-type': 'text/event-stream' } })
 const resetAfterFirstFrame = (): Responder => () =>
   new Response(
     new ReadableStream({
       start(controller) {
-        controller.enqueue(new TextEncoder().encode(frame(created(0))))
+        controller.enqueue(new TextEncoder().encode(frame(row(1))))
         controller.error(new TypeError('socket hang up'))
       },
     }),

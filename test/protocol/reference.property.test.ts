@@ -2,13 +2,17 @@ import * as fc from 'fast-check'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import type * as z from 'zod/mini'
 import { decodeEvent } from '../../src/protocol/decode.js'
-import type { DurableInfo, ErrorInfo, EventData, EventType, Tokens, ToolContent } from '../../src/protocol/events.js'
+import type { DurableInfo, ErrorInfo, EventData, EventType, Location, ModelRef, Prompt, RetryError, Tokens, ToolContent } from '../../src/protocol/events.js'
 import {
-  DURABLE_TYPES,
+  LIVE_TYPES,
   dataSchemas,
   durableSchema,
   envelopeSchema,
   errorInfoSchema,
+  locationSchema,
+  modelRefSchema,
+  promptSchema,
+  retryErrorSchema,
   tokensSchema,
   toolContentSchema,
   type DataSchemas,
@@ -23,54 +27,70 @@ import {
 
 const runs = { numRuns: Number(process.env.FC_RUNS ?? 3000), ...(process.env.FC_SEED === undefined ? {} : { seed: Number(process.env.FC_SEED) }) }
 
-const error = { message: 'boom', name: 'E' }
+const error = { type: 'unknown', message: 'boom' }
 const tokens = { input: 1, output: 2, reasoning: 0, cache: { read: 0, write: 1 } }
-const msg = { sessionID: 's', assistantMessageID: 'm' }
-const part = { ...msg, ordinal: 0 }
+const base = { timestamp: 5, sessionID: 's' }
+const step = { ...base, assistantMessageID: 'm' }
+const call = { ...step, callID: 'c' }
+const model = { id: 'm', providerID: 'p', variant: 'v' }
+const provider = { executed: false, metadata: { a: 1 } }
+const prompt = {
+  ...base,
+  messageID: 'u',
+  prompt: { text: 'hi', files: [{ uri: 'file:///a', mime: 'text/plain', name: 'a', description: 'd', source: 1 }], agents: [{ name: 'a', source: 1 }] },
+  delivery: 'steer' as const,
+}
+const revert = { messageID: 'u', partID: 'p', snapshot: 's', diff: 'd', files: [] }
 
 /** One valid `data` per type, with every optional field present so each can be broken. */
 const valid: { [T in EventType]: EventData<T> } = {
-  'session.created': { sessionID: 's', title: 't', parentID: 'p', agent: 'a', model: { providerID: 'p', modelID: 'm' } },
-  'session.renamed': { sessionID: 's', title: 't' },
-  'session.deleted': { sessionID: 's' },
-  'session.inbox.enqueued': { sessionID: 's', messageID: 'u', text: 'hi' },
-  'session.execution.started': { sessionID: 's' },
-  'session.execution.succeeded': { sessionID: 's' },
-  'session.execution.failed': { sessionID: 's', error },
-  'session.execution.interrupted': { sessionID: 's', reason: 'user' },
-  'session.step.started': { ...msg, agent: 'a', model: { providerID: 'p', modelID: 'm' } },
-  'session.step.ended': { ...msg, finish: 'stop', cost: 0.5, tokens },
-  'session.step.failed': { ...msg, error },
-  'session.text.started': part,
-  'session.text.delta': { ...part, delta: 'd' },
-  'session.text.ended': { ...part, text: 't' },
-  'session.reasoning.started': part,
-  'session.reasoning.delta': { ...part, delta: 'd' },
-  'session.reasoning.ended': { ...part, text: 't' },
-  'session.tool.input.started': { ...msg, id: 't', name: 'bash' },
-  'session.tool.input.delta': { ...msg, id: 't', delta: '{' },
-  'session.tool.input.ended': { ...msg, id: 't', text: '{}' },
-  'session.tool.called': { ...msg, id: 't', input: { a: 1 } },
-  'session.tool.progress': { ...msg, id: 't', metadata: { n: 1 } },
-  'session.tool.success': { ...msg, id: 't', content: [{ type: 'text', text: 'ok' }] },
-  'session.tool.failed': { ...msg, id: 't', error },
-  'session.retry.scheduled': { ...msg, attempt: 1, at: 5, error },
-  'session.usage.updated': { ...msg, cost: 1, tokens },
-  'session.activity': { sessionID: 's', status: 'running', cutoff: -1 },
+  'session.next.prompt.admitted': prompt,
+  'session.next.prompted': { ...prompt, delivery: 'queue' },
+  'session.next.agent.switched': { ...base, messageID: 'u', agent: 'plan' },
+  'session.next.model.switched': { ...base, messageID: 'u', model },
+  'session.next.moved': { ...base, location: { directory: '/w', workspaceID: 'w' }, subdirectory: 'sub' },
+  'session.next.context.updated': { ...base, messageID: 'u', text: 't' },
+  'session.next.synthetic': { ...base, messageID: 'u', text: 't' },
+  'session.next.shell.started': { ...base, messageID: 'u', callID: 'c', command: 'ls' },
+  'session.next.shell.ended': { ...base, callID: 'c', output: 'a' },
+  'session.next.step.started': { ...step, agent: 'build', model, snapshot: 'abc' },
+  'session.next.step.ended': { ...step, finish: 'stop', cost: 0.5, tokens, snapshot: 'abc', files: [] },
+  'session.next.step.failed': { ...step, error },
+  'session.next.text.started': { ...step, textID: 't' },
+  'session.next.text.delta': { ...step, textID: 't', delta: 'd' },
+  'session.next.text.ended': { ...step, textID: 't', text: 't' },
+  'session.next.reasoning.started': { ...step, reasoningID: 'r', providerMetadata: { a: 1 } },
+  'session.next.reasoning.delta': { ...step, reasoningID: 'r', delta: 'd' },
+  'session.next.reasoning.ended': { ...step, reasoningID: 'r', text: 't', providerMetadata: { a: 1 } },
+  'session.next.tool.input.started': { ...call, name: 'read' },
+  'session.next.tool.input.delta': { ...call, delta: '{' },
+  'session.next.tool.input.ended': { ...call, text: '{}' },
+  'session.next.tool.called': { ...call, tool: 'read', input: { path: 'a' }, provider },
+  'session.next.tool.progress': { ...call, structured: { n: 1 }, content: [{ type: 'text', text: 'x' }] },
+  'session.next.tool.success': { ...call, structured: {}, content: [{ type: 'text', text: 'ok' }], outputPaths: ['a'], result: 1, provider },
+  'session.next.tool.failed': { ...call, error, result: 1, provider },
+  'session.next.retried': { ...base, attempt: 1, error: { message: 'slow', statusCode: 429, isRetryable: true } },
+  'session.next.compaction.started': { ...base, messageID: 'k', reason: 'auto' },
+  'session.next.compaction.delta': { ...base, messageID: 'k', text: 'sum' },
+  'session.next.compaction.ended': { ...base, messageID: 'k', reason: 'manual', text: 'summary', recent: [] },
+  'session.next.revert.staged': { ...base, revert },
+  'session.next.revert.cleared': base,
+  'session.next.revert.committed': { ...base, messageID: 'u' },
+  'session.activity': { ...base, status: 'running', cutoff: -1 },
 }
 const types = Object.keys(valid) as EventType[]
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 /** Values that sit on the edges of the catalogue's rules: negatives, fractions, unsafe integers, wrong kinds. */
 const edge: fc.Arbitrary<Json> = fc.oneof(
-  fc.constantFrom<Json>(-1, 0, 0.5, -0.5, 2 ** 53, -(2 ** 53), 1e308, null, true, '', 'idle', 'user', [], {}, [{}], [{ type: 1 }]),
+  fc.constantFrom<Json>(-1, 0, 0.5, -0.5, 2 ** 53, -(2 ** 53), 1e308, null, true, false, '', 'idle', 'steer', 'auto', [], {}, [{}], [{ type: 1 }]),
   fc.string({ maxLength: 3 }),
   fc.integer({ min: -3, max: 3 }),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
 )
 
 /** Keys an object may lack that some shape knows: setting one tests the optional fields of both validators. */
-const ADDABLE = ['name', 'text', 'title', 'agent', 'model', 'finish', 'reasoning', 'cache', 'durable', 'extra']
+const ADDABLE = ['name', 'text', 'files', 'snapshot', 'variant', 'statusCode', 'result', 'location', 'metadata', 'durable', 'extra']
 
 /** Every path into a JSON value, objects and arrays included, and a few keys objects may gain. */
 function paths(value: Json, prefix: (string | number)[] = []): (string | number)[][] {
@@ -98,9 +118,9 @@ const envelope = fc.constantFrom(...types).chain((dataOf) =>
     dataOf: fc.constant(dataOf),
     type: fc.oneof(
       { weight: 8, arbitrary: fc.constant<string>(dataOf) },
-      { weight: 1, arbitrary: fc.constantFrom<string>(...types, 'session.compacted', 'constructor', '__proto__', 'toString') },
+      { weight: 1, arbitrary: fc.constantFrom<string>(...types, 'session.next.compacted', 'constructor', '__proto__', 'toString') },
     ),
-    durable: fc.oneof({ weight: 8, arbitrary: fc.constant(DURABLE_TYPES.has(dataOf)) }, { weight: 1, arbitrary: fc.boolean() }),
+    durable: fc.oneof({ weight: 8, arbitrary: fc.constant(!LIVE_TYPES.has(dataOf)) }, { weight: 1, arbitrary: fc.boolean() }),
     seq: fc.oneof({ weight: 4, arbitrary: fc.constant<Json>(3) }, { weight: 1, arbitrary: edge }),
   }),
 )
@@ -108,9 +128,9 @@ const envelope = fc.constantFrom(...types).chain((dataOf) =>
 /** A valid event, then up to three random breakages anywhere in it (including `type` and `data` mismatches). */
 const event = envelope
   .map(({ type, dataOf, durable, seq }) => {
-    const base: { [key: string]: Json } = { id: 'evt_1', created: 1, type, data: valid[dataOf] as Json }
-    if (durable) base.durable = { aggregateID: 's', seq, version: 1 }
-    return base as Json
+    const event: { [key: string]: Json } = { id: 'evt_1', type, data: valid[dataOf] as Json }
+    if (durable) event.durable = { aggregateID: 's', seq, version: 1 }
+    return event as Json
   })
   .chain((base) =>
     fc
@@ -123,14 +143,17 @@ const event = envelope
       ),
   )
 
-/** What zod says decodeEvent should answer. */
-function referenceVerdict(raw: unknown): 'event' | 'unknown' | 'error' {
+/**
+ * What zod says decodeEvent should answer: a broken envelope is an error; a sound one of an
+ * unknown type is unknown; of a known type whose data or durability does not fit, invalid.
+ */
+function referenceVerdict(raw: unknown): 'event' | 'unknown' | 'invalid' | 'error' {
   const parsed = envelopeSchema.safeParse(raw)
   if (!parsed.success) return 'error'
   const { type, durable, data } = parsed.data
   if (!Object.hasOwn(dataSchemas, type)) return 'unknown'
-  if (DURABLE_TYPES.has(type) !== (durable !== undefined)) return 'error'
-  return dataSchemas[type as EventType].safeParse(data).success ? 'event' : 'error'
+  if (LIVE_TYPES.has(type) === (durable !== undefined)) return 'invalid'
+  return dataSchemas[type as EventType].safeParse(data).success ? 'event' : 'invalid'
 }
 
 describe('the validator against the zod reference', () => {
@@ -146,15 +169,22 @@ describe('the validator against the zod reference', () => {
 
   it('accepts every valid event of the catalogue unchanged', () => {
     for (const type of types) {
-      const raw = { id: 'e', created: 1, type, data: valid[type], ...(DURABLE_TYPES.has(type) ? { durable: { aggregateID: 's', seq: 0, version: 1 } } : {}) }
+      const raw = { id: 'e', type, data: valid[type], ...(LIVE_TYPES.has(type) ? {} : { durable: { aggregateID: 's', seq: 1, version: 1 } }) }
       expect(decodeEvent(JSON.stringify(raw))).toEqual({ kind: 'event', event: raw })
     }
   })
 
   it('names the failing field in the message', () => {
-    const raw = { id: 'e', created: 1, type: 'session.step.ended', durable: { aggregateID: 's', seq: 2, version: 1 }, data: { ...valid['session.step.ended'], tokens: { input: -1, output: 0 } } }
+    const raw = {
+      id: 'e',
+      type: 'session.next.step.ended',
+      durable: { aggregateID: 's', seq: 2, version: 1 },
+      data: { ...valid['session.next.step.ended'], tokens: { ...tokens, input: -1 } },
+    }
     const decoded = decodeEvent(JSON.stringify(raw))
-    expect(decoded.kind === 'error' ? decoded.error.message : '').toBe('invalid session.step.ended data: tokens.input: expected a number ≥ 0')
+    expect(decoded.kind === 'invalid' ? decoded.error.message : '').toBe('invalid session.next.step.ended data: tokens.input: expected a number ≥ 0')
+    const envelope = decodeEvent(JSON.stringify({ ...raw, durable: { aggregateID: 's', seq: -2, version: 1 } }))
+    expect(envelope.kind === 'error' ? envelope.error.message : '').toBe('invalid envelope: durable.seq: expected an integer ≥ 0')
   })
 
   it('infers the same types as zod (checked by tsc)', () => {
@@ -167,5 +197,9 @@ describe('the validator against the zod reference', () => {
     expectTypeOf<ErrorInfo>().toEqualTypeOf<z.infer<typeof errorInfoSchema>>()
     expectTypeOf<Tokens>().toEqualTypeOf<z.infer<typeof tokensSchema>>()
     expectTypeOf<ToolContent>().toEqualTypeOf<z.infer<typeof toolContentSchema>>()
+    expectTypeOf<Location>().toEqualTypeOf<z.infer<typeof locationSchema>>()
+    expectTypeOf<ModelRef>().toEqualTypeOf<z.infer<typeof modelRefSchema>>()
+    expectTypeOf<Prompt>().toEqualTypeOf<z.infer<typeof promptSchema>>()
+    expectTypeOf<RetryError>().toEqualTypeOf<z.infer<typeof retryErrorSchema>>()
   })
 })

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createSessionClient } from '../../src/client/client.js'
 import type { SessionView } from '../../src/view/types.js'
 import { createTestEnvironment } from '../support/environment.js'
-import { activity, created, durable, live, renames, textDelta, SESSION } from '../support/events.js'
+import { activity, durable, row, rows, textDelta, SESSION } from '../support/events.js'
 import { createFakeServer, status } from '../support/fake-server.js'
 import { createManualScheduler } from '../support/scheduler.js'
 import { settle } from '../transport/harness.js'
@@ -28,9 +28,16 @@ function setup() {
 }
 
 const turnStart = (seq: number) => [
-  durable('session.step.started', seq, { assistantMessageID: 'msg_1' }),
-  durable('session.text.started', seq + 1, { assistantMessageID: 'msg_1', ordinal: 0 }),
+  durable('session.next.step.started', seq, { assistantMessageID: 'msg_1', agent: 'build', model: { id: 'm', providerID: 'p' } }),
+  durable('session.next.text.started', seq + 1, { assistantMessageID: 'msg_1', textID: 'text-0' }),
 ]
+/** A durable row that adds no message, so the turn's assistant message is the first. */
+const start = (seq: number) => durable('session.next.moved', seq, { location: { directory: '/work' } })
+/** The text of the newest user prompt in the view. */
+const lastPrompt = (view: SessionView): string | undefined => {
+  const message = view.messages.findLast((candidate) => candidate.role === 'user')
+  return message?.role === 'user' ? message.text : undefined
+}
 
 beforeEach(() => {
   vi.useFakeTimers()
@@ -64,7 +71,7 @@ describe('session store', () => {
     await settle()
     off()
     for (let seq = 0; seq < 40; seq++) {
-      server.last.send(durable('session.renamed', seq, { title: `t${seq}` }))
+      server.last.send(row(seq))
       await vi.advanceTimersByTimeAsync(50)
       frames.frame()
     }
@@ -99,7 +106,7 @@ describe('session store', () => {
     const off = session.$view.listen(() => {})
     await settle()
     expect(server.afterOf(0)).toBe('4')
-    server.last.send(...renames(5, 6), activity('running', 6))
+    server.last.send(...rows(5, 6), activity('running', 6))
     await settle()
     frames.frame()
     expect(session.$connection.get().cursor).toBe(6)
@@ -115,7 +122,7 @@ describe('session store', () => {
     let notifications = 0
     const off = session.$view.listen(() => notifications++)
     await settle()
-    server.last.send(created(0), ...turnStart(1), activity('running', 2))
+    server.last.send(start(0), ...turnStart(1), activity('running', 2))
     const deltas = Array.from({ length: 1000 }, (_, i) => textDelta(String(i % 10)))
     server.last.send(...deltas)
     await settle()
@@ -135,7 +142,7 @@ describe('session store', () => {
     const session = client.session(SESSION)
     const off = session.$view.listen(() => {})
     await settle()
-    server.last.send(created(0), ...turnStart(1), activity('running', 2))
+    server.last.send(start(0), ...turnStart(1), activity('running', 2))
     server.last.send(...Array.from({ length: 10_000 }, () => textDelta('x')))
     await settle()
     expect(frames.frames).toBe(0)
@@ -156,12 +163,12 @@ describe('session store', () => {
     const { server, client, seen } = setup()
     const off = client.session(SESSION).$view.listen(() => {})
     await settle()
-    server.last.send(created(0), created(0), activity('idle', 0), textDelta('x'))
+    server.last.send(start(0), start(0), activity('idle', 0), textDelta('x'))
     await settle()
     expect(seen).toEqual([
-      `${SESSION} session.created`,
+      `${SESSION} session.next.moved`,
       `${SESSION} session.activity`,
-      `${SESSION} session.text.delta`,
+      `${SESSION} session.next.text.delta`,
     ])
     off()
     client.close()
@@ -185,11 +192,12 @@ describe('session store', () => {
     const session = client.session(SESSION)
     const off = session.$view.listen(() => {})
     await settle()
-    server.last.send(created(0), durable('session.renamed', 1, { title: 'kept' }), activity('idle', 1))
+    server.last.send(start(0), row(1, 'kept'), activity('idle', 1))
     await settle()
     frames.frame()
     process.off('uncaughtException', onError)
-    expect(session.$view.get()).toMatchObject({ cursor: 1, info: { title: 'kept' } })
+    expect(session.$view.get().cursor).toBe(1)
+    expect(lastPrompt(session.$view.get())).toBe('kept')
     expect(server.requests).toHaveLength(1)
     expect(String(thrown[0])).toContain('app bug')
     off()
@@ -201,7 +209,7 @@ describe('session store', () => {
     const session = client.session(SESSION)
     let off = session.$view.listen(() => {})
     await settle()
-    server.last.send(created(0), { id: 'f', created: 1, type: 'session.future', durable: { aggregateID: SESSION, seq: 1, version: 1 }, data: {} })
+    server.last.send(start(0), { id: 'f', type: 'session.future', durable: { aggregateID: SESSION, seq: 1, version: 1 }, data: {} })
     await settle()
     off()
     await vi.advanceTimersByTimeAsync(UNMOUNT_DELAY)
@@ -218,8 +226,8 @@ describe('session store', () => {
     const session = client.session(SESSION)
     const off = session.$view.listen(() => {})
     await settle()
-    server.last.send(created(0), activity('idle', 0), textDelta('lost', 'msg_nope'))
-    server.last.send({ id: 'e', created: 1, type: 'session.future', data: { sessionID: SESSION } })
+    server.last.send(start(0), activity('idle', 0), textDelta('lost', 'msg_nope'))
+    server.last.send({ id: 'e', type: 'session.future', data: { sessionID: SESSION } })
     await settle()
     frames.frame()
     expect(session.$connection.get().counters.orphans).toBe(1)
@@ -230,13 +238,47 @@ describe('session store', () => {
     client.close()
   })
 
+  it('reports a durable row whose data does not fit to onInvalidEvent, folds the rest and keeps streaming', async () => {
+    const server = createFakeServer()
+    const frames = createManualScheduler()
+    const invalid: string[] = []
+    const client = createSessionClient({
+      baseUrl: 'http://server.test',
+      fetch: server.fetch,
+      environment: createTestEnvironment().environment,
+      scheduler: frames.scheduler,
+      onInvalidEvent: (event, error, sessionID) => invalid.push(`${sessionID} ${event.type} ${event.durable?.seq} ${error.code}`),
+    })
+    const session = client.session(SESSION)
+    const off = session.$view.listen(() => {})
+    await settle()
+    const odd = { ...row(2), data: { ...row(2).data, delivery: 'shout' } }
+    server.last.send(row(1, 'first'), odd, row(3, 'third'), activity('idle', 3))
+    await settle()
+    frames.frame()
+    expect(invalid).toEqual([`${SESSION} session.next.prompted 2 invalid-event`])
+    expect(session.$view.get().messages.map((message) => (message.role === 'user' ? message.text : message.role))).toEqual(['first', 'third'])
+    expect(session.$connection.get()).toMatchObject({ state: 'open', cursor: 3, counters: { invalid: 1 } })
+    off()
+    client.close()
+  })
+
+  it('refuses a session id that would escape the path, and a bad cursor, before any request', async () => {
+    const { server, client } = setup()
+    for (const id of ['.', '..', '']) expect(() => client.session(id)).toThrow(expect.objectContaining({ code: 'invalid-session-id' }))
+    expect(() => client.session(SESSION, { after: 2.5 })).toThrow(expect.objectContaining({ code: 'invalid-cursor' }))
+    await settle()
+    expect(server.requests).toHaveLength(0)
+    client.close()
+  })
+
   it('rebuilds after a history reset without ever showing an empty or half-built view', async () => {
     const { server, client, frames } = setup()
     const session = client.session(SESSION)
     const seen: SessionView[] = []
     const off = session.$view.listen((view) => seen.push(view))
     await settle()
-    server.last.send(created(0, 'before'), ...turnStart(1), activity('idle', 2))
+    server.last.send(row(0, 'before'), ...turnStart(1), activity('idle', 2))
     await settle()
     frames.frame()
     server.last.end()
@@ -246,17 +288,17 @@ describe('session store', () => {
     server.last.send(activity('idle', 0))
     await settle()
     frames.frame()
-    expect(server.afterOf(2)).toBe('-1')
-    server.last.send(created(0, 'after'))
+    expect(server.afterOf(2)).toBeNull()
+    server.last.send(row(0, 'after'))
     await settle()
     frames.frame()
-    expect(session.$view.get().info.title).toBe('before')
-    server.last.send(durable('session.renamed', 1, { title: 'rebuilt' }), activity('idle', 1))
+    expect(lastPrompt(session.$view.get())).toBe('before')
+    server.last.send(row(1, 'rebuilt'), activity('idle', 1))
     await settle()
     frames.frame()
-    expect(session.$view.get().info.title).toBe('rebuilt')
+    expect(lastPrompt(session.$view.get())).toBe('rebuilt')
     expect(session.$view.get().cursor).toBe(1)
-    expect(seen.map((view) => view.info.title)).toEqual(['before', 'rebuilt'])
+    expect(seen.map(lastPrompt)).toEqual(['before', 'rebuilt'])
     off()
     client.close()
   })
@@ -281,7 +323,7 @@ describe('session store', () => {
     token = 'fresh'
     session.reconnect()
     await settle()
-    server.last.send(created(0), activity('idle', 0))
+    server.last.send(start(0), activity('idle', 0))
     await settle()
     frames.frame()
     expect(server.requests.map((r) => r.headers.get('authorization'))).toEqual([
@@ -313,7 +355,7 @@ describe('session store', () => {
     const session = client.session(SESSION)
     const off = session.$view.listen(() => {})
     await settle()
-    server.last.send(created(0), ...turnStart(1), activity('running', 2), textDelta('Hel'))
+    server.last.send(start(0), ...turnStart(1), activity('running', 2), textDelta('Hel'))
     await settle()
     server.last.fail()
     await settle()
@@ -325,7 +367,7 @@ describe('session store', () => {
     const message = session.$view.get().messages[0]
     const part = message?.role === 'assistant' ? message.parts[0] : undefined
     expect(part).toMatchObject({ text: 'Helworld', streaming: true, incomplete: true })
-    server.last.send(durable('session.text.ended', 3, { assistantMessageID: 'msg_1', ordinal: 0, text: 'Hello world' }))
+    server.last.send(durable('session.next.text.ended', 3, { assistantMessageID: 'msg_1', textID: 'text-0', text: 'Hello world' }))
     await settle()
     frames.frame()
     const after = session.$view.get().messages[0]
@@ -343,8 +385,7 @@ describe('session store', () => {
     const session = client.session(SESSION)
     const off = session.$view.listen(() => {})
     await settle()
-    server.last.send(created(0), ...turnStart(1), activity('running', 2), textDelta('Hel'))
-    server.last.send(live('session.usage.updated', { assistantMessageID: 'msg_1', cost: 0, tokens: { input: 1, output: 1 } }))
+    server.last.send(start(0), ...turnStart(1), activity('running', 2), textDelta('Hel'))
     await settle()
     server.last.end()
     await vi.advanceTimersByTimeAsync(1000)

@@ -3,11 +3,11 @@ import { isSessionStreamError } from '../../src/errors.js'
 import { isDurable, isLive, type SessionEvent } from '../../src/protocol/events.js'
 import { sessionEvents } from '../../src/stream/events.js'
 import { createTestEnvironment } from '../support/environment.js'
-import { activity, created, durable, renames, textDelta, SESSION } from '../support/events.js'
+import { activity, row, rows, textDelta, SESSION } from '../support/events.js'
 import { createFakeServer, status } from '../support/fake-server.js'
 import { settle } from '../transport/harness.js'
 
-function setup(options: { highWaterMark?: number; signal?: AbortSignal } = {}) {
+function setup(options: Partial<Parameters<typeof sessionEvents>[0]> = {}) {
   const server = createFakeServer()
   const env = createTestEnvironment()
   const iterable = sessionEvents({
@@ -42,22 +42,22 @@ afterEach(() => {
 describe('sessions.events()', () => {
   it('narrows data by type and tells durable from live', async () => {
     const { server, iterable } = setup()
-    const { seen, done } = consume(iterable, (e) => e.type === 'session.text.delta')
+    const { seen, done } = consume(iterable, (e) => e.type === 'session.next.text.delta')
     await settle()
-    server.last.send(created(0), activity('idle', 0), textDelta('hi'))
+    server.last.send(row(1), activity('idle', 1), textDelta('hi'))
     await settle()
     await done
     const [first, second, third] = seen
-    expect(first !== undefined && isDurable(first) ? first.durable.seq : undefined).toBe(0)
+    expect(first !== undefined && isDurable(first) ? first.durable.seq : undefined).toBe(1)
     expect(second !== undefined && isLive(second)).toBe(true)
-    expect(third?.type === 'session.text.delta' ? third.data.delta : undefined).toBe('hi')
+    expect(third?.type === 'session.next.text.delta' ? third.data.delta : undefined).toBe('hi')
   })
 
   it('a consumer that breaks mid-stream leaves nothing open', async () => {
     const { server, env, iterable } = setup()
     const { done } = consume(iterable, (e) => isDurable(e) && e.durable.seq === 1)
     await settle()
-    server.last.send(...renames(0, 5))
+    server.last.send(...rows(0, 5))
     await settle()
     await done
     expect(server.requests[0]?.signal.aborted).toBe(true)
@@ -69,7 +69,7 @@ describe('sessions.events()', () => {
     const { server, env, iterable } = setup({ highWaterMark: 2 })
     const { seen, done } = consume(iterable, () => true)
     await settle()
-    server.last.send(...renames(0, 9))
+    server.last.send(...rows(0, 9))
     await settle()
     await done
     expect(seen).toHaveLength(1)
@@ -83,7 +83,7 @@ describe('sessions.events()', () => {
     const iterator = iterable[Symbol.asyncIterator]()
     const first = iterator.next()
     await settle()
-    server.last.send(...renames(0, 9))
+    server.last.send(...rows(0, 9))
     await settle()
     expect((await first).done).toBe(false)
     controller.abort()
@@ -116,7 +116,7 @@ describe('sessions.events()', () => {
     const { server, env, iterable } = setup({ signal: controller.signal })
     const { seen, done } = consume(iterable)
     await settle()
-    server.last.send(...renames(0, 1))
+    server.last.send(...rows(0, 1))
     await settle()
     controller.abort()
     await done
@@ -130,14 +130,14 @@ describe('sessions.events()', () => {
     const { server, iterable } = setup()
     const { seen, done } = consume(iterable, (e) => isDurable(e) && e.durable.seq === 9)
     await settle()
-    server.last.send(...renames(0, 4), activity('running', 4), textDelta('a'))
+    server.last.send(...rows(0, 4), activity('running', 4), textDelta('a'))
     await settle()
     server.last.fail()
     await settle()
     await vi.advanceTimersByTimeAsync(1000)
     expect(server.afterOf(1)).toBe('4')
     // A server may replay overlap; the client drops it.
-    server.last.send(...renames(3, 9))
+    server.last.send(...rows(3, 9))
     await settle()
     await done
     expect(seen.filter(isDurable).map((e) => e.durable.seq)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
@@ -148,7 +148,7 @@ describe('sessions.events()', () => {
     const iterator = iterable[Symbol.asyncIterator]()
     const first = iterator.next()
     await settle()
-    server.last.send(...renames(0, 99))
+    server.last.send(...rows(0, 99))
     await settle()
     const seqs: number[] = []
     const firstResult = await first
@@ -192,12 +192,34 @@ describe('sessions.events()', () => {
     expect(server.requests).toHaveLength(2)
   })
 
-  it('yields session.deleted and then ends normally', async () => {
+  it('a session deleted while followed ends the loop with session-not-found once the server says so', async () => {
     const { server, iterable } = setup()
     const { seen, done } = consume(iterable)
     await settle()
-    server.last.send(created(0), activity('idle', 0), durable('session.deleted', 1, {}))
+    server.last.send(row(1), activity('idle', 1))
+    await settle()
+    // opencode writes no deletion event: the stream ends, and the resubscription is refused.
+    server.respond(status(404))
+    server.last.end()
+    const failure = done.then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    await vi.advanceTimersByTimeAsync(1000)
+    await settle()
+    const error = await failure
+    expect(isSessionStreamError(error) ? error.code : error).toBe('session-not-found')
+    expect(seen.map((event) => event.type)).toEqual(['session.next.prompted', 'session.activity'])
+  })
+
+  it('never yields an event whose data does not fit, but reports it and yields what follows', async () => {
+    const invalid: (number | undefined)[] = []
+    const { server, iterable } = setup({ onInvalidEvent: (event) => invalid.push(event.durable?.seq) })
+    const { seen, done } = consume(iterable, (event) => event.durable?.seq === 3)
+    await settle()
+    server.last.send(row(1), { ...row(2), data: { ...row(2).data, messageID: 7 } }, row(3))
     await done
-    expect(seen.at(-1)?.type).toBe('session.deleted')
+    expect(seen.map((event) => event.durable?.seq)).toEqual([1, 3])
+    expect(invalid).toEqual([2])
   })
 })

@@ -12,16 +12,16 @@ import type { SessionView } from '../../src/view/types.js'
 export function comparable(view: SessionView): SessionView {
   return {
     ...view,
-    messages: view.messages.map((message) =>
-      message.role === 'user'
-        ? message
-        : {
-            ...message,
-            parts: message.parts.map((part) =>
-              !part.incomplete ? part : part.type === 'tool' ? { ...part, inputText: '' } : { ...part, text: '' },
-            ),
-          },
-    ),
+    messages: view.messages.map((message) => {
+      if (message.role === 'compaction') return message.incomplete ? { ...message, text: '' } : message
+      if (message.role !== 'assistant') return message
+      return {
+        ...message,
+        parts: message.parts.map((part) =>
+          !part.incomplete ? part : part.type === 'tool' ? { ...part, inputText: '' } : { ...part, text: '' },
+        ),
+      }
+    }),
   }
 }
 
@@ -35,7 +35,11 @@ export function serverFold(engine: MockEngine, sessionID: string): SessionView {
     after = rows.at(-1)?.durable.seq ?? after
   }
   const latest = engine.latestSeq(sessionID)
-  const idle: ActivityEvent = { id: 'final', created: 0, type: 'session.activity', data: { sessionID, status: 'idle', cutoff: latest } }
+  const idle: ActivityEvent = {
+    id: 'final',
+    type: 'session.activity',
+    data: { timestamp: 0, sessionID, status: 'idle', cutoff: latest },
+  }
   return foldEvents([...rows, idle])
 }
 

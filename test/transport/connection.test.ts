@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { activity, created, durable, renames, textDelta } from '../support/events.js'
+import { openConnection } from '../../src/transport/connection.js'
+import { activity, durable, row, rows, SESSION, textDelta } from '../support/events.js'
 import { connectHarness, settle } from './harness.js'
 
 beforeEach(() => {
@@ -10,38 +11,53 @@ afterEach(() => {
 })
 
 describe('cursor and ordering', () => {
-  it('asks for after=-1 first, then resumes after the last durable seq', async () => {
+  it('asks for the whole log without an after parameter, then resumes after the last durable seq', async () => {
     const h = connectHarness()
     await settle()
-    expect(h.server.afterOf(0)).toBe('-1')
-    h.server.last.send(...renames(0, 2), activity('idle', 2), textDelta('x'))
+    expect(h.server.afterOf(0)).toBeNull()
+    h.server.last.send(...rows(1, 3), activity('idle', 3), textDelta('x'))
     await settle()
-    expect(h.status().cursor).toBe(2)
+    expect(h.status().cursor).toBe(3)
     h.server.last.end()
     await settle()
     await vi.advanceTimersByTimeAsync(1000)
-    expect(h.server.afterOf(1)).toBe('2')
+    expect(h.server.afterOf(1)).toBe('3')
     h.connection.close()
   })
 
-  it('resumes from a given after', async () => {
+  it('resumes from a given after, and takes -1 to mean no cursor', async () => {
     const h = connectHarness({ after: 41 })
     await settle()
     expect(h.server.afterOf(0)).toBe('41')
     h.connection.close()
+    const none = connectHarness({ after: -1 })
+    await settle()
+    expect(none.server.afterOf(0)).toBeNull()
+    none.connection.close()
+  })
+
+  it('refuses a cursor that is not an integer ≥ 0 and a session id that would escape the path, sending nothing', () => {
+    const fetch = vi.fn<typeof globalThis.fetch>()
+    const open = (sessionID: string, after?: number) => () =>
+      openConnection({ baseUrl: 'http://server.test', sessionID, after, fetch }, { event: () => {} })
+    expect(open(SESSION, 1.5)).toThrow(expect.objectContaining({ code: 'invalid-cursor' }))
+    expect(open(SESSION, -2)).toThrow(expect.objectContaining({ code: 'invalid-cursor' }))
+    expect(open(SESSION, Number.NaN)).toThrow(expect.objectContaining({ code: 'invalid-cursor' }))
+    for (const id of ['', '.', '..']) expect(open(id)).toThrow(expect.objectContaining({ code: 'invalid-session-id' }))
+    expect(fetch).not.toHaveBeenCalled()
   })
 
   it('moves the cursor only on durable events', async () => {
     const h = connectHarness()
     await settle()
-    h.server.last.send(created(0), activity('running', 0), textDelta('a'), textDelta('b'))
+    h.server.last.send(row(1), activity('running', 1), textDelta('a'), textDelta('b'))
     await settle()
-    expect(h.status().cursor).toBe(0)
+    expect(h.status().cursor).toBe(1)
     expect(h.events.map((e) => e.type)).toEqual([
-      'session.created',
+      'session.next.prompted',
       'session.activity',
-      'session.text.delta',
-      'session.text.delta',
+      'session.next.text.delta',
+      'session.next.text.delta',
     ])
     expect(h.status().counters.live).toBe(2)
     h.connection.close()
@@ -50,50 +66,28 @@ describe('cursor and ordering', () => {
   it('drops and counts duplicates', async () => {
     const h = connectHarness()
     await settle()
-    h.server.last.send(...renames(0, 2), ...renames(1, 3))
+    h.server.last.send(...rows(1, 3), ...rows(2, 4))
     await settle()
-    expect(h.durableSeqs()).toEqual([0, 1, 2, 3])
+    expect(h.durableSeqs()).toEqual([1, 2, 3, 4])
     expect(h.status().counters.duplicates).toBe(2)
     h.connection.close()
   })
 
-  it('applies nothing after a gap and resubscribes from the cursor', async () => {
+  it('applies a seq that skips private rows, counts the skip, and never resubscribes for it', async () => {
     const h = connectHarness()
     await settle()
-    h.server.last.send(...renames(0, 1), ...renames(3, 4))
+    h.server.last.send(row(3), row(4), row(7), activity('idle', 9), row(12))
     await settle()
-    expect(h.durableSeqs()).toEqual([0, 1])
-    expect(h.status().counters.gaps).toBe(1)
-    expect(h.status().lastError?.code).toBe('sequence-gap')
-    expect(h.server.streams[0]?.aborted).toBe(true)
-    await vi.advanceTimersByTimeAsync(1000)
-    expect(h.server.afterOf(1)).toBe('1')
-    h.server.last.send(...renames(2, 4))
-    await settle()
-    expect(h.durableSeqs()).toEqual([0, 1, 2, 3, 4])
+    expect(h.durableSeqs()).toEqual([3, 4, 7, 12])
+    expect(h.status().cursor).toBe(12)
+    // The first row may start anywhere: only jumps after a cursor are skips.
+    expect(h.status().counters.skips).toBe(2)
+    expect(h.status().lastError).toBeNull()
+    expect(h.server.requests).toHaveLength(1)
     h.connection.close()
   })
 
-  it('surfaces a gap that repeats as a failure, with growing delays, not a tight loop', async () => {
-    const h = connectHarness({ maxProtocolRetries: 3 })
-    await settle()
-    const attemptsAt: number[] = []
-    for (let i = 0; i < 5 && h.status().state !== 'failed'; i++) {
-      attemptsAt.push(Date.now())
-      h.server.last.send(...renames(0, 0), ...renames(2, 2))
-      await settle()
-      await vi.advanceTimersByTimeAsync(h.status().nextRetryAt === null ? 0 : h.status().nextRetryAt! - Date.now())
-      await settle()
-    }
-    expect(h.status().state).toBe('failed')
-    expect(h.status().lastError?.code).toBe('sequence-gap')
-    expect(h.ends.map((e) => e?.code)).toEqual(['sequence-gap'])
-    const gaps = attemptsAt.slice(1).map((at, i) => at - attemptsAt[i]!)
-    expect(gaps).toEqual([999, 1999, 3999])
-    expect(vi.getTimerCount()).toBe(0)
-  })
-
-  it('rebuilds from after=-1 when the snapshot cutoff is behind the cursor', async () => {
+  it('rebuilds from the whole log when the snapshot cutoff is behind the cursor', async () => {
     const h = connectHarness({ after: 10 })
     await settle()
     h.server.last.send(activity('idle', 3))
@@ -101,8 +95,8 @@ describe('cursor and ordering', () => {
     expect(h.resets).toBe(1)
     expect(h.status().counters.resets).toBe(1)
     await settle()
-    expect(h.server.afterOf(1)).toBe('-1')
-    h.server.last.send(...renames(0, 3), activity('idle', 3))
+    expect(h.server.afterOf(1)).toBeNull()
+    h.server.last.send(...rows(1, 3), activity('idle', 3))
     await settle()
     expect(h.status().cursor).toBe(3)
     expect(h.status().synced).toBe(true)
@@ -113,7 +107,7 @@ describe('cursor and ordering', () => {
     const h = connectHarness({ after: 10 })
     for (let i = 0; i < 10 && h.status().state !== 'failed'; i++) {
       await settle()
-      h.server.last.send(...renames(0, 11), activity('idle', 11))
+      h.server.last.send(...rows(1, 11), activity('idle', 11))
       await settle()
       h.server.last.end()
       await vi.advanceTimersByTimeAsync(1000)
@@ -136,50 +130,86 @@ describe('cursor and ordering', () => {
     expect(h.ends[0]?.code).toBe('history-reset')
     expect(h.resets).toBe(0)
   })
-
-  it('stops after session.deleted, marks closed and does not reconnect', async () => {
-    const h = connectHarness()
-    await settle()
-    h.server.last.send(created(0), activity('idle', 0), durable('session.deleted', 1, {}))
-    await settle()
-    await vi.advanceTimersByTimeAsync(60_000)
-    expect(h.status().state).toBe('closed')
-    expect(h.status().lastError?.code).toBe('session-deleted')
-    expect(h.server.requests).toHaveLength(1)
-    expect(h.events.at(-1)?.type).toBe('session.deleted')
-  })
 })
 
 describe('bad frames', () => {
-  it('skips and counts malformed JSON without dropping the connection', async () => {
+  it('treats malformed JSON as a corrupt stream: resubscribes from the cursor at once, never skipping past it', async () => {
     const h = connectHarness()
     await settle()
+    h.server.last.send(row(1))
     h.server.last.raw('data: {not json\n\n')
-    h.server.last.send(created(0))
+    h.server.last.send(row(2))
     await settle()
-    expect(h.status().counters.invalid).toBe(1)
+    expect(h.durableSeqs()).toEqual([1])
+    expect(h.status().counters.protocolErrors).toBe(1)
     expect(h.status().lastError?.code).toBe('malformed-json')
-    expect(h.durableSeqs()).toEqual([0])
-    expect(h.server.requests).toHaveLength(1)
+    expect(h.server.streams[0]?.aborted).toBe(true)
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(h.server.afterOf(1)).toBe('1')
+    h.server.last.send(row(2))
+    await settle()
+    expect(h.durableSeqs()).toEqual([1, 2])
     h.connection.close()
   })
 
-  it('resubscribes when a durable row fails validation, never skipping it', async () => {
+  it('orders a durable row whose data does not fit, moves the cursor, reports it, and keeps streaming', async () => {
     const h = connectHarness()
     await settle()
-    h.server.last.send(created(0), { ...durable('session.renamed', 1, { title: 'x' }), data: { sessionID: 's' } })
+    const odd = { ...row(2), data: { ...row(2).data, prompt: { words: ['new', 'shape'] } } }
+    h.server.last.send(row(1), odd, row(3), activity('idle', 3))
     await settle()
-    expect(h.status().cursor).toBe(0)
-    expect(h.status().lastError?.code).toBe('invalid-event')
+    expect(h.durableSeqs()).toEqual([1, 3])
+    expect(h.status().cursor).toBe(3)
+    expect(h.status().counters.invalid).toBe(1)
+    expect(h.invalid.map(({ event, error }) => [event, error.code])).toEqual([[odd, 'invalid-event']])
+    expect(h.invalid[0]?.error.message).toContain('prompt.text')
+    expect(h.status().state).toBe('open')
+    expect(h.server.requests).toHaveLength(1)
+    h.server.last.end()
+    await settle()
     await vi.advanceTimersByTimeAsync(1000)
-    expect(h.server.afterOf(1)).toBe('0')
+    expect(h.server.afterOf(1)).toBe('3')
     h.connection.close()
+  })
+
+  it('rejects an event of another session as a protocol error: not applied, cursor kept, resubscribed', async () => {
+    const h = connectHarness({ maxProtocolRetries: 2 })
+    await settle()
+    const foreign = durable('session.next.prompted', 2, { messageID: 'x', prompt: { text: 'not yours' }, delivery: 'steer' }, 'ses_other')
+    h.server.last.send(row(1), foreign)
+    await settle()
+    expect(h.durableSeqs()).toEqual([1])
+    expect(h.status().cursor).toBe(1)
+    expect(h.status().lastError?.code).toBe('wrong-session')
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(h.server.afterOf(1)).toBe('1')
+    h.connection.close()
+  })
+
+  it('surfaces a protocol error that repeats at one cursor as a failure, with growing delays, not a tight loop', async () => {
+    const h = connectHarness({ maxProtocolRetries: 3 })
+    await settle()
+    const attemptsAt: number[] = []
+    for (let i = 0; i < 5 && h.status().state !== 'failed'; i++) {
+      attemptsAt.push(Date.now())
+      h.server.last.send(row(1))
+      h.server.last.raw('data: {"torn\n\n')
+      await settle()
+      await vi.advanceTimersByTimeAsync(h.status().nextRetryAt === null ? 0 : h.status().nextRetryAt! - Date.now())
+      await settle()
+    }
+    expect(h.status().state).toBe('failed')
+    expect(h.status().lastError?.code).toBe('malformed-json')
+    expect(h.ends.map((e) => e?.code)).toEqual(['malformed-json'])
+    const delays = attemptsAt.slice(1).map((at, i) => at - attemptsAt[i]!)
+    expect(delays).toEqual([999, 1999, 3999])
+    expect(vi.getTimerCount()).toBe(0)
   })
 
   it('fails the connection on an oversized event and reconnects', async () => {
     const h = connectHarness({ maxEventBytes: 1024 })
     await settle()
-    h.server.last.send(durable('session.renamed', 0, { title: 'x'.repeat(4096) }))
+    h.server.last.send(row(1, 'x'.repeat(4096)))
     await settle()
     expect(h.status().lastError?.code).toBe('event-too-large')
     expect(h.status().state).toBe('backoff')
@@ -188,16 +218,16 @@ describe('bad frames', () => {
   })
 
   it('keeps unknown types out of the stream but advances the cursor for durable ones', async () => {
-    const unknown: string[] = []
     const h = connectHarness()
     await settle()
-    h.server.last.send(created(0), { id: 'e', created: 1, type: 'session.future', durable: { aggregateID: 's', seq: 1, version: 1 }, data: {} })
-    h.server.last.send(...renames(2, 2))
+    const future = { id: 'e', type: 'session.next.future', durable: { aggregateID: SESSION, seq: 2, version: 1 }, data: { sessionID: SESSION } }
+    h.server.last.send(row(1), future, row(3))
     await settle()
-    expect(h.durableSeqs()).toEqual([0, 2])
+    expect(h.durableSeqs()).toEqual([1, 3])
+    expect(h.status().cursor).toBe(3)
     expect(h.status().counters.unknown).toBe(1)
-    expect(h.status().counters.gaps).toBe(0)
-    void unknown
+    expect(h.unknown).toEqual([future])
+    expect(h.status().counters.skips).toBe(0)
     h.connection.close()
   })
 })

@@ -1,6 +1,6 @@
 import { vi } from 'vitest'
 import type { SessionStreamError } from '../../src/errors.js'
-import type { SessionEvent } from '../../src/protocol/events.js'
+import type { SessionEvent, UnknownEvent } from '../../src/protocol/events.js'
 import { openConnection, type ConnectionOptions } from '../../src/transport/connection.js'
 import { createTestEnvironment } from '../support/environment.js'
 import { createFakeServer } from '../support/fake-server.js'
@@ -16,6 +16,8 @@ export function connectHarness(options: Partial<ConnectionOptions> = {}, random?
   const server = createFakeServer()
   const env = createTestEnvironment(random)
   const events: SessionEvent[] = []
+  const invalid: { event: UnknownEvent; error: SessionStreamError }[] = []
+  const unknown: UnknownEvent[] = []
   const ends: (SessionStreamError | undefined)[] = []
   let resets = 0
   const connection = openConnection(
@@ -31,6 +33,12 @@ export function connectHarness(options: Partial<ConnectionOptions> = {}, random?
       event: (event) => {
         events.push(event)
       },
+      invalid: (event, error) => {
+        invalid.push({ event, error })
+      },
+      unknown: (event) => {
+        unknown.push(event)
+      },
       reset: () => {
         resets++
       },
@@ -44,6 +52,8 @@ export function connectHarness(options: Partial<ConnectionOptions> = {}, random?
     env,
     connection,
     events,
+    invalid,
+    unknown,
     ends,
     get resets() {
       return resets

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { activity, created } from '../support/events.js'
+import { activity, row } from '../support/events.js'
 import { html, networkError, status } from '../support/fake-server.js'
 import { connectHarness, settle } from './harness.js'
 
@@ -32,9 +32,9 @@ describe('HTTP outcomes', () => {
 
   it('puts the server message of a 400 in the error', async () => {
     const h = connectHarness()
-    h.server.respond(status(400, {}, { error: { code: 'bad-after', message: 'after must be an integer' } }))
+    h.server.respond(status(400, {}, { _tag: 'InvalidRequestError', message: 'after must be an integer' }))
     await settle()
-    expect(h.status().lastError?.message).toContain('after must be an integer')
+    expect(h.status().lastError?.message).toContain('InvalidRequestError: after must be an integer')
   })
 
   it.each([
@@ -55,7 +55,7 @@ describe('HTTP outcomes', () => {
     const h = connectHarness({ token: async () => 'fresh' })
     h.server.respond(status(401))
     await settle()
-    h.server.last.send(created(0), activity('idle', 0))
+    h.server.last.send(row(1), activity('idle', 1))
     await settle()
     expect(h.status().state).toBe('open')
     expect(h.status().synced).toBe(true)
@@ -107,10 +107,10 @@ describe('HTTP outcomes', () => {
     await settle()
     for (const wait of [999, 1999, 3999]) await vi.advanceTimersByTimeAsync(wait)
     expect(h.status().attempt).toBe(3)
-    h.server.last.send(created(0))
+    h.server.last.send(row(1))
     await settle()
     expect(h.status().attempt).toBe(3)
-    h.server.last.send(activity('idle', 0))
+    h.server.last.send(activity('idle', 1))
     await settle()
     expect(h.status().attempt).toBe(0)
     h.server.last.end()
@@ -124,7 +124,7 @@ describe('HTTP outcomes', () => {
     h.server.respond(status(410))
     await settle()
     expect(h.resets).toBe(1)
-    expect(h.server.afterOf(1)).toBe('-1')
+    expect(h.server.afterOf(1)).toBeNull()
     h.connection.close()
   })
 

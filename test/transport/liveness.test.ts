@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { activity, created } from '../support/events.js'
+import { activity, row } from '../support/events.js'
 import { hang, status } from '../support/fake-server.js'
 import { connectHarness, settle } from './harness.js'
 
@@ -14,7 +14,7 @@ describe('liveness', () => {
   it('reconnects when no byte arrives for idleTimeoutMs', async () => {
     const h = connectHarness({ idleTimeoutMs: 9000 })
     await settle()
-    h.server.last.send(created(0), activity('idle', 0))
+    h.server.last.send(row(1), activity('idle', 1))
     await vi.advanceTimersByTimeAsync(8999)
     expect(h.server.requests).toHaveLength(1)
     await vi.advanceTimersByTimeAsync(3000)
@@ -22,7 +22,7 @@ describe('liveness', () => {
     expect(h.server.streams[0]?.aborted).toBe(true)
     await vi.advanceTimersByTimeAsync(1000)
     expect(h.server.requests).toHaveLength(2)
-    expect(h.server.afterOf(1)).toBe('0')
+    expect(h.server.afterOf(1)).toBe('1')
     h.connection.close()
   })
 
@@ -176,7 +176,7 @@ describe('close()', () => {
   it('is idempotent and leaves no timer, listener or open request behind', async () => {
     const h = connectHarness()
     await settle()
-    h.server.last.send(created(0), activity('idle', 0))
+    h.server.last.send(row(1), activity('idle', 1))
     await settle()
     expect(vi.getTimerCount()).toBeGreaterThan(0)
     expect(h.env.listenerCount()).toBe(2)
