@@ -2,7 +2,7 @@ import { follow, type Follower } from './lib/client.js'
 import { createFeed, type Feed } from './lib/feed.js'
 import { count, now, sleep } from './lib/stats.js'
 import type { Row } from './lib/table.js'
-import { encode, Recording, seeded, type WireEvent } from './lib/wire.js'
+import { encode, openStep, Recording, seeded, textDelta } from './lib/wire.js'
 
 const DELTAS = 10_000
 const TICKS = 1000
@@ -12,16 +12,9 @@ const MESSAGE = 'msg_coalesce000000000001'
 function stream(): { prefix: Uint8Array; frames: Uint8Array[] } {
   const recording = new Recording('ses_bench0000000000000001', seeded(3))
   const sessionID = recording.sessionID
-  recording.durable('session.created', { sessionID })
-  recording.durable('session.step.started', { sessionID, assistantMessageID: MESSAGE })
-  recording.durable('session.text.started', { sessionID, assistantMessageID: MESSAGE, ordinal: 0 })
+  openStep(recording, MESSAGE)
   recording.activity('running')
-  const frames = Array.from({ length: DELTAS }, (_, i): WireEvent => ({
-    id: `evt_c${i}`,
-    created: 0,
-    type: 'session.text.delta',
-    data: { sessionID, assistantMessageID: MESSAGE, ordinal: 0, delta: 'abcd' },
-  })).map((event) => encode([event]))
+  const frames = Array.from({ length: DELTAS }, (_, i) => encode([textDelta(sessionID, MESSAGE, 'abcd', `evt_c${i}`)]))
   return { prefix: encode(recording.events), frames }
 }
 

@@ -4,7 +4,7 @@ import { createFeed, type Feed } from './lib/feed.js'
 import { selectPart } from './lib/sdk.js'
 import { interleave, median, now, pairedRatio, ratio, us } from './lib/stats.js'
 import type { Row } from './lib/table.js'
-import { chunked, encode, prose, Recording, seeded, type WireEvent } from './lib/wire.js'
+import { chunked, encode, openStep, prose, Recording, seeded, textDelta, type WireEvent } from './lib/wire.js'
 
 const DELTAS = 2000
 const OPEN_MESSAGE = 'msg_open00000000000000001'
@@ -14,17 +14,12 @@ function prefill(messages: number): Uint8Array {
   const random = seeded(7)
   const recording = new Recording('ses_bench0000000000000001', random)
   const session = recording.sessionID
-  recording.durable('session.created', { sessionID: session, title: 'bench' })
   for (let i = 0; i < messages / 2; i++) {
     recording.turn({ prompt: prose(random, 80), text: prose(random, 300), chunk: 4 }, false)
   }
   recording.activity('idle')
-  const message = { sessionID: session, assistantMessageID: OPEN_MESSAGE }
-  recording.durable('session.inbox.enqueued', { sessionID: session, messageID: 'msg_prompt0000000000000001', text: 'go' })
-  recording.durable('session.execution.started', { sessionID: session })
+  openStep(recording, OPEN_MESSAGE)
   recording.activity('running')
-  recording.durable('session.step.started', { ...message, agent: 'build' })
-  recording.durable('session.text.started', { ...message, ordinal: 0 })
   return encode(recording.events)
 }
 
@@ -35,8 +30,7 @@ function deltas(random: () => number): { frames: Uint8Array[]; length: number } 
   for (let i = 0; i < DELTAS; i++) {
     const delta = prose(random, 3).slice(0, 4)
     length += delta.length
-    const data = { sessionID: 'ses_bench0000000000000001', assistantMessageID: OPEN_MESSAGE, ordinal: 0, delta }
-    events.push({ id: `evt_delta${i.toString().padStart(12, '0')}`, created: 1_763_000_000_000 + i, type: 'session.text.delta', data })
+    events.push(textDelta('ses_bench0000000000000001', OPEN_MESSAGE, delta, `evt_delta${i.toString().padStart(12, '0')}`))
   }
   return { frames: events.map((event) => encode([event])), length }
 }

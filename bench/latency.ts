@@ -37,7 +37,7 @@ async function bare(server: MockServerProcess, into: number[]): Promise<void> {
     onEvent: ({ data }) => {
       const event = JSON.parse(data) as { type: string; data: { delta?: string } }
       if (event.type === 'session.activity') synced = true
-      if (event.type === 'session.text.delta' && event.data.delta !== undefined) {
+      if (event.type === 'session.next.text.delta' && event.data.delta !== undefined) {
         ages(event.data.delta, 0, into)
         received++
       }

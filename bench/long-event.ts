@@ -3,7 +3,7 @@ import { follow } from './lib/client.js'
 import { createFeed } from './lib/feed.js'
 import { interleave, median, ms, now, pairedRatio, ratio } from './lib/stats.js'
 import type { Row } from './lib/table.js'
-import { chunked, encode, prose, Recording, seeded } from './lib/wire.js'
+import { chunked, encode, openStep, prose, Recording, seeded } from './lib/wire.js'
 
 const SIZE = 1024 * 1024
 const SMALL = 1024
@@ -15,20 +15,17 @@ interface Input {
   readonly textLength: number
 }
 
-/** A session with an open text part, then one 1 MiB `session.text.ended` carrying its full value. */
+/** A session with an open text part, then one 1 MiB `session.next.text.ended` carrying its full value. */
 function input(): Input {
   const random = seeded(5)
   const recording = new Recording('ses_bench0000000000000001', random)
-  const sessionID = recording.sessionID
-  const part = { sessionID, assistantMessageID: 'msg_long0000000000000001', ordinal: 0 }
-  recording.durable('session.created', { sessionID })
-  recording.durable('session.step.started', { sessionID, assistantMessageID: part.assistantMessageID })
-  recording.durable('session.text.started', part)
+  const part = { assistantMessageID: 'msg_long0000000000000001', textID: 'text-0' }
+  openStep(recording, part.assistantMessageID)
   recording.activity('running')
   const prefix = encode(recording.events)
   const text = prose(random, SIZE).slice(0, SIZE)
   recording.events.length = 0
-  recording.durable('session.text.ended', { ...part, text })
+  recording.durable('session.next.text.ended', { ...part, text })
   return { prefix, event: encode(recording.events), textLength: text.length }
 }
 

@@ -15,7 +15,6 @@ const EARLY = 10
 function durableLog(messages: number): string[] {
   const random = seeded(13)
   const recording = new Recording('ses_bench0000000000000001', random)
-  recording.durable('session.created', { sessionID: recording.sessionID, title: 'memory' })
   for (let i = 0; i < messages / 2; i++) recording.turn(realisticTurn(random, 1500), false)
   return recording.events.map((event) => JSON.stringify(event))
 }

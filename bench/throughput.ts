@@ -56,7 +56,7 @@ export async function run(): Promise<Row[]> {
   const bytes = encode(recording.events)
   const chunks = chunked(bytes, CHUNK)
   const events = recording.events.length
-  const lastText = recording.events.findLast((event) => event.type === 'session.text.ended')?.data.text
+  const lastText = recording.events.findLast((event) => event.type === 'session.next.text.ended')?.data.text
   if (typeof lastText !== 'string') throw new Error('no text in the recording')
 
   const samples = await interleave(

@@ -3,7 +3,6 @@ import { buildTurnScript, type IdSource, type TurnInput, type TurnSink } from '.
 /** An envelope as it goes over the wire; `data` stays open, as in the protocol. */
 export interface WireEvent {
   readonly id: string
-  readonly created: number
   readonly type: string
   readonly durable?: { readonly aggregateID: string; readonly seq: number; readonly version: number }
   readonly data: Readonly<Record<string, unknown>>
@@ -45,12 +44,13 @@ export const CREATED_AT = 1_763_000_000_000
 /**
  * Records the events one subscriber of a session would receive, in the server's order:
  * a durable row goes out when committed, live events as published, and activity
- * transitions carry the latest seq as their cutoff.
+ * transitions carry the latest seq as their cutoff. Public seqs start at 1, as opencode's.
+ * `data` is given without `sessionID` and `timestamp`, which are filled in.
  */
 export class Recording {
   readonly events: WireEvent[] = []
   readonly ids: IdSource
-  #seq = -1
+  #seq = 0
   #clock = CREATED_AT
 
   constructor(
@@ -67,15 +67,19 @@ export class Recording {
   durable(type: string, data: Readonly<Record<string, unknown>>): void {
     const seq = ++this.#seq
     const durable = { aggregateID: this.sessionID, seq, version: 1 }
-    this.events.push({ id: this.ids.next('evt'), created: this.#clock++, type, durable, data })
+    this.events.push({ id: this.ids.next('evt'), type, durable, data: this.#data(data) })
   }
 
   live(type: string, data: Readonly<Record<string, unknown>>): void {
-    this.events.push({ id: this.ids.next('evt'), created: this.#clock++, type, data })
+    this.events.push({ id: this.ids.next('evt'), type, data: this.#data(data) })
   }
 
   activity(status: 'idle' | 'running'): void {
-    this.live('session.activity', { sessionID: this.sessionID, status, cutoff: this.#seq })
+    this.live('session.activity', { status, cutoff: this.#seq })
+  }
+
+  #data(data: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+    return { timestamp: this.#clock++, sessionID: this.sessionID, ...data }
   }
 
   /** Runs the mock server's own turn script; `live: false` keeps only what the log stores. */
@@ -86,7 +90,7 @@ export class Recording {
       beginRun: () => (live ? this.activity('running') : undefined),
       endRun: () => (live ? this.activity('idle') : undefined),
     }
-    const script = buildTurnScript(this.sessionID, input, this.ids)
+    const script = buildTurnScript(input, this.ids)
     for (const step of script.steps) step.run(sink)
     return script.assistantMessageID
   }
@@ -108,6 +112,20 @@ export function realisticTurn(random: () => number, textLength = 3000): TurnInpu
   }
 }
 
+/** An assistant step left open with its text part started, as `open` events: the head of a turn. */
+export function openStep(recording: Recording, assistantMessageID: string, prompt = 'go'): void {
+  recording.durable('session.next.prompted', { messageID: `${assistantMessageID}_prompt`, prompt: { text: prompt }, delivery: 'steer' })
+  recording.durable('session.next.step.started', { assistantMessageID, agent: 'build', model: { id: 'bench', providerID: 'bench' } })
+  recording.durable('session.next.text.started', { assistantMessageID, textID: 'text-0' })
+}
+
+/** One live text delta of the open step's text, as the wire carries it. */
+export const textDelta = (sessionID: string, assistantMessageID: string, delta: string, id: string): WireEvent => ({
+  id,
+  type: 'session.next.text.delta',
+  data: { timestamp: CREATED_AT, sessionID, assistantMessageID, textID: 'text-0', delta },
+})
+
 export const frame = (event: WireEvent): string => `data: ${JSON.stringify(event)}\n\n`
 const encoder = new TextEncoder()
 export const encode = (events: readonly WireEvent[]): Uint8Array => encoder.encode(events.map(frame).join(''))
@@ -119,11 +137,10 @@ export function chunked(bytes: Uint8Array, size: number): Uint8Array[] {
   return chunks
 }
 
-/** A session opened and streamed live: created, the idle snapshot, then `turns` realistic turns. */
+/** A session opened and streamed live: the idle snapshot, then `turns` realistic turns. */
 export function liveSession(turns: number, seed = 1): Recording {
   const random = seeded(seed)
   const recording = new Recording('ses_bench0000000000000001', random)
-  recording.durable('session.created', { sessionID: recording.sessionID, title: 'bench' })
   recording.activity('idle')
   for (let i = 0; i < turns; i++) recording.turn(realisticTurn(random))
   return recording

@@ -124,7 +124,7 @@ export const liveData = {
   'session.next.text.delta': object({ ...text, delta: string }),
   'session.next.reasoning.delta': object({ ...step, reasoningID: string, delta: string }),
   'session.next.tool.input.delta': object({ ...call, delta: string }),
-  /** The summary written so far (opencode sends the text, not an increment). */
+  /** A fragment of the summary, appended (the end event carries the whole of it). */
   'session.next.compaction.delta': object({ ...base, messageID: string, text: string }),
   /** The seed's addition: one authoritative snapshot after the replay, then transitions. */
   'session.activity': object({

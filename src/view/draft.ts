@@ -166,11 +166,12 @@ export function createDraft(base: SessionView): Draft {
     truncate(length) {
       if (length >= count()) return
       listChanged = true
+      // Only the arrays made here are owned: a head kept whole is still the base's.
       if (length <= head.length) {
         head = head.slice(0, length)
         tail = []
+        owned.add(head)
       } else tail = tail.slice(0, length - head.length)
-      owned.add(head)
       owned.add(tail)
       // The lineage's index is shared and only ever extended: a shorter list gets its own.
       ids = indexOver(message, count())

@@ -2,18 +2,18 @@ import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { isLive, type SessionEvent } from '../../src/protocol/index.js'
 import { foldEvents } from '../../src/view/fold.js'
-import { activity, durableOnly, Script, scriptedTurn } from './fixtures.js'
+import { activity, durableOnly, model, provider, Script, scriptedTurn, tokens } from './fixtures.js'
 
 /*
  * The view must be a function of the durable log plus the final activity snapshot: live
- * fragments may be lost on any reconnect, so whatever they contributed has to be
- * overwritten or cleared by the durable events that end them.
+ * fragments may be lost on any reconnect, and snapshots may arrive at any point, so whatever
+ * they contributed has to be overwritten or cleared by the durable events that end them.
  */
 
 const twoTurns = (): SessionEvent[] => scriptedTurn(scriptedTurn(new Script(), 0), 1).events
 
 describe('live events do not change the settled view', () => {
-  it.each(['idle', 'running'] as const)('scripted turns with deltas/progress/usage == durable only (+ %s)', (status) => {
+  it.each(['idle', 'running'] as const)('scripted turns with deltas == durable only (+ %s)', (status) => {
     const all = twoTurns()
     expect(all.some(isLive)).toBe(true)
     const final = activity(status, 100)
@@ -27,12 +27,13 @@ describe('live events do not change the settled view', () => {
       if (!isLive(event)) return n++ % 5 === 2 ? [activity(n % 2 === 0 ? 'idle' : 'running'), event] : [event]
       return n++ % 3 === 0 ? [] : [event]
     })
+    expect(faulty.filter(isLive).length).toBeGreaterThan(0)
     const final = activity('idle', 100)
     expect(foldEvents([...faulty, final])).toStrictEqual(foldEvents([...durableOnly(all), final]))
   })
 })
 
-// ---- property: random turns, random live losses, random snapshots --------------------
+// ---- property: random sessions, random live losses, random snapshots ---------------------
 
 interface TextSpec {
   readonly kind: 'text' | 'reasoning'
@@ -40,71 +41,139 @@ interface TextSpec {
 }
 interface ToolSpec {
   readonly kind: 'tool'
-  readonly chunks: readonly string[]
+  /** Input deltas; without them the call is known from `tool.called` alone. */
+  readonly chunks: readonly string[] | undefined
   readonly progress: readonly number[]
   readonly outcome: 'success' | 'failed'
 }
-interface TurnSpec {
+interface StepSpec {
   readonly parts: readonly (TextSpec | ToolSpec)[]
-  readonly usage: readonly number[]
+  readonly end: 'ended' | 'failed'
+}
+type Aside =
+  | { readonly kind: 'synthetic' | 'context' | 'agent' | 'model' | 'moved' }
+  | { readonly kind: 'shell'; readonly output: string }
+  | { readonly kind: 'compaction'; readonly chunks: readonly string[] }
+interface TurnSpec {
+  readonly prompt: 'admitted' | 'prompted' | 'both'
+  readonly asides: readonly Aside[]
   readonly retries: number
-  readonly step: 'ended' | 'failed'
-  readonly execution: 'succeeded' | 'failed' | 'interrupted'
+  readonly steps: readonly StepSpec[]
+  readonly revert: 'none' | 'staged' | 'cleared' | 'committed'
 }
 
 const chunks = fc.array(fc.string({ maxLength: 4 }), { maxLength: 4 })
 const textSpec: fc.Arbitrary<TextSpec> = fc.record({ kind: fc.constantFrom('text', 'reasoning'), chunks })
 const toolSpec: fc.Arbitrary<ToolSpec> = fc.record({
   kind: fc.constant('tool'),
-  chunks,
+  chunks: fc.option(chunks, { nil: undefined, freq: 4 }),
   progress: fc.array(fc.nat(100), { maxLength: 3 }),
   outcome: fc.constantFrom('success', 'failed'),
 })
-const turnSpec: fc.Arbitrary<TurnSpec> = fc.record({
+const stepSpec: fc.Arbitrary<StepSpec> = fc.record({
   parts: fc.array(fc.oneof(textSpec, toolSpec), { maxLength: 4 }),
-  usage: fc.array(fc.nat(100), { maxLength: 3 }),
+  end: fc.constantFrom('ended', 'failed'),
+})
+const aside: fc.Arbitrary<Aside> = fc.oneof(
+  fc.record({ kind: fc.constantFrom('synthetic', 'context', 'agent', 'model', 'moved') }),
+  fc.record({ kind: fc.constant('shell'), output: fc.string({ maxLength: 4 }) }),
+  fc.record({ kind: fc.constant('compaction'), chunks }),
+)
+const turnSpec: fc.Arbitrary<TurnSpec> = fc.record({
+  prompt: fc.constantFrom('admitted', 'prompted', 'both'),
+  asides: fc.array(aside, { maxLength: 2 }),
   retries: fc.nat(2),
-  step: fc.constantFrom('ended', 'failed'),
-  execution: fc.constantFrom('succeeded', 'failed', 'interrupted'),
+  steps: fc.array(stepSpec, { minLength: 1, maxLength: 2 }),
+  revert: fc.constantFrom('none', 'none', 'staged', 'cleared', 'committed'),
 })
 
-/** Builds the full stream of one turn; every part is ended, so nothing live is left open. */
-function buildTurn(script: Script, spec: TurnSpec, turn: number): void {
-  const a = `msg_a${turn}`
-  const tokens = { input: 1, output: 2 }
-  script
-    .durable('session.inbox.enqueued', { messageID: `msg_u${turn}`, text: `prompt ${turn}` })
-    .durable('session.execution.started', {})
-    .durable('session.step.started', { assistantMessageID: a, agent: 'build' })
-  for (let r = 0; r < spec.retries; r++) {
-    script.durable('session.retry.scheduled', { assistantMessageID: a, attempt: r + 1, at: r, error: { message: 'busy' } })
-  }
-  const usage = [...spec.usage]
-  spec.parts.forEach((part, ordinal) => {
-    if (part.kind === 'tool') {
-      const id = `call_${turn}_${ordinal}`
-      script.durable('session.tool.input.started', { assistantMessageID: a, id, name: 'tool' })
-      for (const delta of part.chunks) script.live('session.tool.input.delta', { id, delta })
+function buildAside(script: Script, spec: Aside, id: string): void {
+  switch (spec.kind) {
+    case 'synthetic':
+      script.durable('session.next.synthetic', { messageID: id, text: 'note' })
+      return
+    case 'context':
+      script.durable('session.next.context.updated', { messageID: id, text: 'ctx' })
+      return
+    case 'agent':
+      script.durable('session.next.agent.switched', { messageID: id, agent: `agent-${id}` })
+      return
+    case 'model':
+      script.durable('session.next.model.switched', { messageID: id, model: { id, providerID: 'p' } })
+      return
+    case 'moved':
+      script.durable('session.next.moved', { location: { directory: `/w/${id}` } })
+      return
+    case 'shell':
       script
-        .durable('session.tool.input.ended', { id, text: part.chunks.join('') })
-        .durable('session.tool.called', { id, input: { n: ordinal } })
-      for (const metadata of part.progress) script.live('session.tool.progress', { id, metadata })
-      if (part.outcome === 'success') script.durable('session.tool.success', { id, content: [{ type: 'text', text: 'ok' }] })
-      else script.durable('session.tool.failed', { id, error: { message: 'no' } })
+        .durable('session.next.shell.started', { messageID: id, callID: `sh_${id}`, command: 'ls' })
+        .durable('session.next.shell.ended', { callID: `sh_${id}`, output: spec.output })
+      return
+    case 'compaction':
+      script.durable('session.next.compaction.started', { messageID: id, reason: 'auto' })
+      for (const text of spec.chunks) script.live('session.next.compaction.delta', { messageID: id, text })
+      script.durable('session.next.compaction.ended', { messageID: id, reason: 'auto', text: spec.chunks.join(''), recent: [] })
+  }
+}
+
+function buildStep(script: Script, spec: StepSpec, a: string): void {
+  script.durable('session.next.step.started', { assistantMessageID: a, agent: 'build', model })
+  spec.parts.forEach((part, i) => {
+    const id = `p${i}`
+    if (part.kind === 'tool') {
+      const callID = `${a}_call${i}`
+      if (part.chunks !== undefined) {
+        script.durable('session.next.tool.input.started', { assistantMessageID: a, callID, name: 'tool' })
+        for (const delta of part.chunks) script.live('session.next.tool.input.delta', { assistantMessageID: a, callID, delta })
+        script.durable('session.next.tool.input.ended', { assistantMessageID: a, callID, text: part.chunks.join('') })
+      }
+      script.durable('session.next.tool.called', { assistantMessageID: a, callID, tool: 'tool', input: { i }, provider })
+      for (const n of part.progress) {
+        script.durable('session.next.tool.progress', { assistantMessageID: a, callID, structured: { n }, content: [] })
+      }
+      if (part.outcome === 'success') {
+        script.durable('session.next.tool.success', {
+          assistantMessageID: a,
+          callID,
+          structured: { ok: true },
+          content: [{ type: 'text', text: 'ok' }],
+          provider,
+        })
+      } else {
+        script.durable('session.next.tool.failed', { assistantMessageID: a, callID, error: { type: 'unknown', message: 'no' }, provider })
+      }
+    } else if (part.kind === 'text') {
+      script.durable('session.next.text.started', { assistantMessageID: a, textID: id })
+      for (const delta of part.chunks) script.live('session.next.text.delta', { assistantMessageID: a, textID: id, delta })
+      script.durable('session.next.text.ended', { assistantMessageID: a, textID: id, text: part.chunks.join('') })
     } else {
-      const ids = { assistantMessageID: a, ordinal }
-      script.durable(`session.${part.kind}.started`, ids)
-      for (const delta of part.chunks) script.live(`session.${part.kind}.delta`, { ...ids, delta })
-      script.durable(`session.${part.kind}.ended`, { ...ids, text: part.chunks.join('') })
+      script.durable('session.next.reasoning.started', { assistantMessageID: a, reasoningID: id })
+      for (const delta of part.chunks) script.live('session.next.reasoning.delta', { assistantMessageID: a, reasoningID: id, delta })
+      script.durable('session.next.reasoning.ended', { assistantMessageID: a, reasoningID: id, text: part.chunks.join('') })
     }
-    const cost = usage.shift()
-    if (cost !== undefined) script.live('session.usage.updated', { cost, tokens })
   })
-  if (spec.step === 'ended') script.durable('session.step.ended', { assistantMessageID: a, finish: 'stop', cost: 1, tokens })
-  else script.durable('session.step.failed', { assistantMessageID: a, error: { message: 'step failed' } })
-  if (spec.execution === 'succeeded') script.durable('session.execution.succeeded', {})
-  else if (spec.execution === 'failed') script.durable('session.execution.failed', { error: { message: 'x' } })
-  else script.durable('session.execution.interrupted', { reason: 'user' })
+  if (spec.end === 'ended') {
+    script.durable('session.next.step.ended', { assistantMessageID: a, finish: 'stop', cost: 1, tokens: tokens() })
+  } else {
+    script.durable('session.next.step.failed', { assistantMessageID: a, error: { type: 'unknown', message: 'step failed' } })
+  }
+}
+
+/** Builds the full stream of one turn; everything that starts also ends. */
+function buildTurn(script: Script, spec: TurnSpec, turn: number): void {
+  const user = `u${turn}`
+  const prompt = { text: `prompt ${turn}` }
+  if (spec.prompt !== 'prompted') script.durable('session.next.prompt.admitted', { messageID: user, prompt, delivery: 'queue' })
+  if (spec.prompt !== 'admitted') script.durable('session.next.prompted', { messageID: user, prompt, delivery: 'queue' })
+  spec.asides.forEach((a, i) => buildAside(script, a, `x${turn}_${i}`))
+  for (let r = 0; r < spec.retries; r++) {
+    script.durable('session.next.retried', { attempt: r + 1, error: { message: 'busy', isRetryable: true } })
+  }
+  spec.steps.forEach((step, s) => buildStep(script, step, `a${turn}_${s}`))
+  if (spec.revert === 'none') return
+  script.durable('session.next.revert.staged', { revert: { messageID: user } })
+  if (spec.revert === 'cleared') script.durable('session.next.revert.cleared', {})
+  if (spec.revert === 'committed') script.durable('session.next.revert.committed', { messageID: user })
 }
 
 interface Fault {
@@ -155,15 +224,16 @@ describe('property', () => {
 
   it('folding in arbitrary frames equals folding in one call', () => {
     fc.assert(
-      fc.property(scenario, fc.array(fc.nat(6), { maxLength: 30 }), ([events], sizes) => {
+      fc.property(scenario, fc.array(fc.nat(6), { maxLength: 30 }), ([events, faults], sizes) => {
+        const stream = applyFaults(events, faults)
         let framed = foldEvents([])
         let at = 0
         for (const size of sizes) {
-          framed = foldEvents(events.slice(at, at + size), framed)
+          framed = foldEvents(stream.slice(at, at + size), framed)
           at += size
         }
-        framed = foldEvents(events.slice(at), framed)
-        expect(framed).toStrictEqual(foldEvents(events))
+        framed = foldEvents(stream.slice(at), framed)
+        expect(framed).toStrictEqual(foldEvents(stream))
       }),
       params,
     )

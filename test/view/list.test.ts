@@ -6,7 +6,7 @@ import { foldEvents, initialView } from '../../src/view/fold.js'
 import { listOf, TAIL } from '../../src/view/list.js'
 import { selectMessage, selectPart } from '../../src/view/select.js'
 import type { SessionView } from '../../src/view/types.js'
-import { deepFreeze, durable, live, Script, textPart, turnIDs } from './fixtures.js'
+import { activity, deepFreeze, durable, live, model, Script, textPart, tokens, turnIDs } from './fixtures.js'
 
 /*
  * A view keeps its messages as a shared head and a short tail (src/view/list.ts) and joins
@@ -17,21 +17,25 @@ import { deepFreeze, durable, live, Script, textPart, turnIDs } from './fixtures
 /** `turns` finished turns (a prompt and an answer each): 2 × turns messages. */
 function session(turns: number): Script {
   const script = new Script()
-  script.durable('session.created', { title: 't' })
+  script.durable('session.next.moved', { location: { directory: '/w' } })
   for (let turn = 0; turn < turns; turn++) {
     const { user, assistant } = turnIDs(turn)
     script
-      .durable('session.inbox.enqueued', { messageID: user, text: `q${turn}` })
-      .durable('session.execution.started', {})
-      .durable('session.step.started', { assistantMessageID: assistant })
-      .durable('session.text.started', { assistantMessageID: assistant, ordinal: 0 })
-      .live('session.text.delta', { assistantMessageID: assistant, ordinal: 0, delta: `a${turn}` })
-      .durable('session.text.ended', { assistantMessageID: assistant, ordinal: 0, text: `answer ${turn}` })
-      .durable('session.step.ended', { assistantMessageID: assistant, cost: 0, tokens: { input: 1, output: 1 } })
-      .durable('session.execution.succeeded', {})
+      .durable('session.next.prompted', { messageID: user, prompt: { text: `q${turn}` }, delivery: 'steer' })
+      .durable('session.next.step.started', { assistantMessageID: assistant, agent: 'build', model })
+      .durable('session.next.text.started', { assistantMessageID: assistant, textID: 't' })
+      .live('session.next.text.delta', { assistantMessageID: assistant, textID: 't', delta: `a${turn}` })
+      .durable('session.next.text.ended', { assistantMessageID: assistant, textID: 't', text: `answer ${turn}` })
+      .durable('session.next.step.ended', { assistantMessageID: assistant, finish: 'stop', cost: 0, tokens: tokens() })
   }
   return script
 }
+
+const prompted = (id: string, seq: number, text = 'x') =>
+  durable('session.next.prompted', { messageID: id, prompt: { text }, delivery: 'steer' }, seq)
+const stepStarted = (id: string, seq: number, agent = 'build') =>
+  durable('session.next.step.started', { assistantMessageID: id, agent, model }, seq)
+const committed = (id: string, seq: number) => durable('session.next.revert.committed', { messageID: id }, seq)
 
 const ids = (view: SessionView): string[] => view.messages.map((message) => message.id)
 const expectedIDs = (turns: number): string[] =>
@@ -66,28 +70,66 @@ describe('the message list', () => {
 
   it('a streaming edit leaves the settled head shared, and old messages their identity', () => {
     const script = session(2 * TAIL)
-    const { assistant } = turnIDs(2 * TAIL)
+    const { user, assistant } = turnIDs(2 * TAIL)
     script
-      .durable('session.inbox.enqueued', { messageID: turnIDs(2 * TAIL).user, text: 'go' })
-      .durable('session.execution.started', {})
-      .durable('session.step.started', { assistantMessageID: assistant })
-      .durable('session.text.started', { assistantMessageID: assistant, ordinal: 0 })
+      .durable('session.next.prompted', { messageID: user, prompt: { text: 'go' }, delivery: 'steer' })
+      .durable('session.next.step.started', { assistantMessageID: assistant, agent: 'build', model })
+      .durable('session.next.text.started', { assistantMessageID: assistant, textID: 't' })
     const before = foldEvents(script.events)
-    const after = foldEvents([...new Script().live('session.text.delta', { assistantMessageID: assistant, ordinal: 0, delta: 'x' }).events], before)
+    const after = foldEvents([live('session.next.text.delta', { assistantMessageID: assistant, textID: 't', delta: 'x' })], before)
     expect(listOf(after).head).toBe(listOf(before).head)
     expect(listOf(after).head.length).toBeGreaterThan(0)
     expect(after.messages.slice(0, -1)).toEqual(before.messages.slice(0, -1))
     after.messages.slice(0, -1).forEach((message, i) => expect(message).toBe(before.messages[i]))
-    expect(textPart(after, assistant, 'text:0').text).toBe('x')
+    expect(textPart(after, assistant, 'text:t').text).toBe('x')
   })
 
   it('an edit to an old message in the head leaves the earlier view as it was', () => {
     const before = deepFreeze(foldEvents(session(3 * TAIL).events))
     const old = turnIDs(1).assistant
-    const next = foldEvents([durable('session.step.started', { assistantMessageID: old, agent: 'late' }, 10_000)], before)
+    const next = foldEvents([stepStarted(old, 10_000, 'late')], before)
     expect(selectMessage(next, old)).toMatchObject({ status: 'streaming', agent: 'late' })
-    expect(selectMessage(before, old)).toMatchObject({ status: 'completed', agent: undefined })
+    expect(selectMessage(before, old)).toMatchObject({ status: 'completed', agent: 'build' })
     expect(ids(next)).toEqual(ids(before))
+  })
+
+  it('a commit into the head shortens the list, keeps the earlier view whole, and later appends land after it', () => {
+    const before = foldEvents(session(3 * TAIL).events)
+    deepFreeze(listOf(before).head)
+    deepFreeze(listOf(before).tail)
+    const keep = turnIDs(5).user
+    const after = foldEvents([committed(keep, 10_000)], before)
+    expect(ids(after)).toEqual(expectedIDs(3 * TAIL).slice(0, 11))
+    expect(selectMessage(after, turnIDs(5).assistant)).toBeUndefined()
+    expect(selectMessage(after, turnIDs(3 * TAIL - 1).assistant)).toBeUndefined()
+    expect(selectMessage(after, keep)).toBe(selectMessage(before, keep))
+    // The earlier view still has every message, and finds them.
+    expect(ids(before)).toEqual(expectedIDs(3 * TAIL))
+    expect(selectMessage(before, turnIDs(3 * TAIL - 1).assistant)).toMatchObject({ status: 'completed' })
+    // Appends after the commit, including ids it removed, land at the new end.
+    const later = foldEvents([prompted('new', 10_001), stepStarted(turnIDs(7).assistant, 10_002)], after)
+    expect(ids(later)).toEqual([...ids(after), 'new', turnIDs(7).assistant])
+    expect(selectMessage(later, turnIDs(7).assistant)).toMatchObject({ status: 'streaming', parts: [] })
+    // And the earlier view, folded onto again, knows nothing of the commit.
+    const other = foldEvents([prompted('new', 10_001)], before)
+    expect(ids(other)).toEqual([...expectedIDs(3 * TAIL), 'new'])
+    expect(selectMessage(other, turnIDs(7).assistant)).toMatchObject({ status: 'completed' })
+  })
+
+  it('a commit inside the tail, then an edit in the head, in one call, leaves the earlier view as it was', () => {
+    const events = session(3 * TAIL).events
+    const before = foldEvents(events)
+    expect(listOf(before).head.length).toBeGreaterThan(0)
+    deepFreeze(listOf(before).head)
+    deepFreeze(listOf(before).tail)
+    const cut = turnIDs(3 * TAIL - 2).user // inside the tail: the head is kept whole
+    const old = turnIDs(1).assistant // in the head
+    const batch = [committed(cut, 10_000), stepStarted(old, 10_001, 'late')]
+    const after = foldEvents(batch, before)
+    expect(after).toStrictEqual(foldEvents([...events, ...batch]))
+    expect(selectMessage(after, old)).toMatchObject({ agent: 'late', status: 'streaming' })
+    expect(before).toStrictEqual(foldEvents(events))
+    expect(selectMessage(before, old)).toMatchObject({ agent: 'build', status: 'completed' })
   })
 
   it('folds onto any earlier view, in any order, equal folding that view’s events from scratch (property)', () => {
@@ -96,13 +138,20 @@ describe('the message list', () => {
       fc.record({ kind: fc.constant('prompt' as const), id: fc.constantFrom('x0', 'x1', 'x2', turnIDs(3).assistant) }),
       fc.record({ kind: fc.constant('step' as const), turn: fc.nat(TAIL + 7) }),
       fc.record({ kind: fc.constant('answer' as const), id: fc.constantFrom('y0', 'y1', 'x0') }),
+      fc.record({ kind: fc.constant('commit' as const), turn: fc.nat(TAIL + 7) }),
     )
+    type Action =
+      | { kind: 'prompt'; id: string }
+      | { kind: 'answer'; id: string }
+      | { kind: 'step'; turn: number }
+      | { kind: 'commit'; turn: number }
     // A prompt (ids repeat, one shadows an assistant's), a late step for an old message (an
-    // edit in the head), or a new assistant message.
-    const toEvent = (a: { kind: 'prompt' | 'answer'; id: string } | { kind: 'step'; turn: number }, seq: number): SessionEvent => {
-      if (a.kind === 'step') return durable('session.step.started', { assistantMessageID: turnIDs(a.turn).assistant, agent: `late${seq}` }, seq)
-      if (a.kind === 'prompt') return durable('session.inbox.enqueued', { messageID: a.id, text: `p${seq}` }, seq)
-      return durable('session.step.started', { assistantMessageID: a.id, agent: `new${seq}` }, seq)
+    // edit in the head), a new assistant message, or a commit that cuts the list short.
+    const toEvent = (a: Action, seq: number): SessionEvent => {
+      if (a.kind === 'step') return stepStarted(turnIDs(a.turn).assistant, seq, `late${seq}`)
+      if (a.kind === 'commit') return committed(turnIDs(a.turn).user, seq)
+      if (a.kind === 'prompt') return prompted(a.id, seq, `p${seq}`)
+      return stepStarted(a.id, seq, `new${seq}`)
     }
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.nat(), fc.array(action, { minLength: 1, maxLength: 4 })), { minLength: 1, maxLength: 12 }), (steps) => {
@@ -118,7 +167,7 @@ describe('the message list', () => {
         views.forEach((view, i) => {
           const fresh = foldEvents(paths[i] ?? [])
           expect(view).toStrictEqual(fresh)
-          for (const id of ['x0', 'x1', 'x2', 'y0', 'y1', turnIDs(3).assistant, turnIDs(TAIL).user]) {
+          for (const id of ['x0', 'x1', 'x2', 'y0', 'y1', turnIDs(3).assistant, turnIDs(TAIL).user, turnIDs(TAIL + 7).assistant]) {
             expect(selectMessage(view, id)).toStrictEqual(selectMessage(fresh, id))
           }
         })
@@ -132,28 +181,21 @@ describe('the message list', () => {
     deepFreeze(listOf(base).head)
     deepFreeze(listOf(base).tail)
     const old = turnIDs(1).assistant
-    const next = foldEvents(
-      [
-        durable('session.step.started', { assistantMessageID: old }, 10_000),
-        durable('session.inbox.enqueued', { messageID: 'later', text: 'x' }, 10_001),
-        live('session.activity', { status: 'idle', cutoff: 10_001 }),
-      ],
-      base,
-    )
+    const next = foldEvents([stepStarted(old, 10_000), prompted('later', 10_001), activity('idle', 10_001)], base)
     expect(selectMessage(next, old)).toMatchObject({ status: 'interrupted' })
     expect(selectMessage(base, old)).toMatchObject({ status: 'completed' })
   })
 
   it('two folds onto the same view do not see each other’s messages', () => {
     const base = foldEvents(session(TAIL).events)
-    const left = foldEvents([durable('session.inbox.enqueued', { messageID: 'left', text: 'l' }, 5_000)], base)
-    const right = foldEvents([durable('session.inbox.enqueued', { messageID: 'right', text: 'r' }, 5_000)], base)
+    const left = foldEvents([prompted('left', 5_000, 'l')], base)
+    const right = foldEvents([prompted('right', 5_000, 'r')], base)
     expect(selectMessage(left, 'left')).toMatchObject({ text: 'l' })
     expect(selectMessage(left, 'right')).toBeUndefined()
     expect(selectMessage(right, 'left')).toBeUndefined()
     expect(selectMessage(right, 'right')).toMatchObject({ text: 'r' })
     // The same id in both branches sits at the same index: each finds its own.
-    const again = foldEvents([durable('session.inbox.enqueued', { messageID: 'right', text: 'again' }, 5_001)], left)
+    const again = foldEvents([prompted('right', 5_001, 'again')], left)
     expect(selectMessage(again, 'right')).toMatchObject({ text: 'again' })
     expect(ids(base)).toEqual(expectedIDs(TAIL))
   })
@@ -165,7 +207,7 @@ describe('view.messages', () => {
   it('is a plain array that keeps its identity, and survives spreading and JSON', () => {
     expect(Array.isArray(view.messages)).toBe(true)
     expect(view.messages).toBe(view.messages)
-    expect(Object.keys(view)).toEqual(['sessionID', 'info', 'activity', 'cursor', 'execution', 'messages'])
+    expect(Object.keys(view)).toEqual(['sessionID', 'info', 'activity', 'cursor', 'retry', 'messages'])
     const copy = { ...view }
     expect(Object.getOwnPropertyDescriptor(copy, 'messages')?.value).toBe(view.messages)
     expect(JSON.parse(JSON.stringify(view)).messages).toHaveLength(4 * TAIL)
@@ -173,13 +215,13 @@ describe('view.messages', () => {
 
   it('is never joined by selectMessage or selectPart', () => {
     const fresh = foldEvents(session(2 * TAIL).events)
-    expect(selectPart(fresh, turnIDs(3).assistant, 'text:0')).toMatchObject({ text: 'answer 3' })
+    expect(selectPart(fresh, turnIDs(3).assistant, 'text:t')).toMatchObject({ text: 'answer 3' })
     expect(listOf(fresh).flat).toBeUndefined()
   })
 
   it('can be assigned (Object.assign, a reactive store merging a new view in); the list follows the array', () => {
     const target = foldEvents(session(TAIL).events)
-    const next = foldEvents([durable('session.inbox.enqueued', { messageID: 'late', text: 'x' }, 9_000)], view)
+    const next = foldEvents([prompted('late', 9_000)], view)
     Object.assign(target, next)
     expect(target.messages).toBe(next.messages)
     expect(selectMessage(target, 'late')).toMatchObject({ text: 'x' })
@@ -192,21 +234,21 @@ describe('view.messages', () => {
     const clone = Object.defineProperties({}, Object.getOwnPropertyDescriptors(view)) as SessionView
     Object.defineProperty(clone, 'messages', { value: [], enumerable: true })
     expect(selectMessage(clone, turnIDs(0).user)).toBeUndefined()
-    expect(foldEvents([durable('session.renamed', { title: 'x' }, 9_000)], clone).messages).toEqual([])
+    expect(foldEvents([durable('session.next.moved', { location: { directory: '/x' } }, 9_000)], clone).messages).toEqual([])
   })
 
   it('a view built by hand keeps its array to itself: changing that array later changes no derived view', () => {
     const mine = [...view.messages]
     const hand: SessionView = { ...view, messages: mine }
-    const derived = foldEvents([durable('session.inbox.enqueued', { messageID: 'new', text: 'x' }, 9_000)], hand)
-    mine.push({ role: 'user', id: 'sneaky', created: 0, text: 'late' })
+    const derived = foldEvents([prompted('new', 9_000)], hand)
+    mine.push({ role: 'synthetic', id: 'sneaky', created: 0, text: 'late' })
     expect(ids(derived).at(-1)).toBe('new')
     expect(selectMessage(derived, 'sneaky')).toBeUndefined()
   })
 
   it('keeps its identity across folds that change no message', () => {
-    const next = foldEvents([durable('session.renamed', { title: 'new' }, 9_000)], view)
-    expect(next.info.title).toBe('new')
+    const next = foldEvents([durable('session.next.moved', { location: { directory: '/new' } }, 9_000)], view)
+    expect(next.info.location).toEqual({ directory: '/new' })
     expect(next.messages).toBe(view.messages)
   })
 
@@ -215,16 +257,16 @@ describe('view.messages', () => {
     expect(proxied.messages).toHaveLength(4 * TAIL)
     expect(proxied.messages.at(-1)?.id).toBe(turnIDs(2 * TAIL - 1).assistant)
     expect(toRaw(selectMessage(proxied, turnIDs(5).user))).toBe(selectMessage(view, turnIDs(5).user))
-    const next = foldEvents([durable('session.inbox.enqueued', { messageID: 'later', text: 'x' }, 9_000)], proxied)
+    const next = foldEvents([prompted('later', 9_000)], proxied)
     expect(ids(next)).toEqual([...ids(view), 'later'])
   })
 
   it('a spread or hand-built view folds and selects like the original', () => {
     const { assistant } = turnIDs(5)
-    const spread = { ...view, info: { ...view.info, title: 'copy' } }
+    const spread = { ...view, info: { ...view.info, agent: 'copy' } }
     expect(selectMessage(spread, assistant)).toBe(selectMessage(view, assistant))
-    const next = foldEvents([durable('session.inbox.enqueued', { messageID: 'later', text: 'x' }, 9_000)], spread)
+    const next = foldEvents([prompted('later', 9_000)], spread)
     expect(ids(next)).toEqual([...ids(view), 'later'])
-    expect(selectPart(next, assistant, 'text:0')).toBe(selectPart(view, assistant, 'text:0'))
+    expect(selectPart(next, assistant, 'text:t')).toBe(selectPart(view, assistant, 'text:t'))
   })
 })
