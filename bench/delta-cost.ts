@@ -13,7 +13,6 @@ const OPEN_MESSAGE = 'msg_open00000000000000001'
 function prefill(messages: number): Uint8Array {
   const random = seeded(7)
   const recording = new Recording('ses_bench0000000000000001', random)
-  const session = recording.sessionID
   for (let i = 0; i < messages / 2; i++) {
     recording.turn({ prompt: prose(random, 80), text: prose(random, 300), chunk: 4 }, false)
   }

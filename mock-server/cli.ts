@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util'
 import { startMockServer } from './node.js'
 
 const USAGE =
-  'usage: npm run mock-server -- [--port <n>] [--host <h>] [--data-dir <dir>] [--token <t>] [--heartbeat-ms <n>]'
+  'usage: npm run mock-server -- [--port <n>] [--host <h>] [--data-dir <dir>] [--token <t>] [--password <p>] ' +
+  '[--heartbeat-ms <n>] [--interval-ms <n>] [--private-rows]'
 
 const integer = (name: string, raw: string | undefined): number | undefined => {
   if (raw === undefined) return undefined
@@ -17,19 +18,26 @@ async function main(): Promise<void> {
       host: { type: 'string' },
       'data-dir': { type: 'string' },
       token: { type: 'string' },
+      password: { type: 'string' },
       'heartbeat-ms': { type: 'string' },
+      'interval-ms': { type: 'string' },
+      'private-rows': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   })
   if (values.help === true) return console.log(USAGE)
   const port = integer('port', values.port)
   const heartbeatMs = integer('heartbeat-ms', values['heartbeat-ms'])
+  const intervalMs = integer('interval-ms', values['interval-ms'])
   const server = await startMockServer({
     ...(port === undefined ? {} : { port }),
     ...(values.host === undefined ? {} : { host: values.host }),
     ...(values['data-dir'] === undefined ? {} : { dataDir: values['data-dir'] }),
     ...(values.token === undefined ? {} : { token: values.token }),
+    ...(values.password === undefined ? {} : { password: values.password }),
     ...(heartbeatMs === undefined ? {} : { heartbeatMs }),
+    ...(intervalMs === undefined ? {} : { intervalMs }),
+    ...(values['private-rows'] === true ? { privateRows: true } : {}),
   })
   console.log(`session-stream mock server listening on ${server.url}`)
   const stop = (): void => {

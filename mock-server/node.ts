@@ -15,9 +15,16 @@ export interface MockServerOptions {
   readonly host?: string
   /** When set, the durable log is kept in JSONL files here and survives a restart. */
   readonly dataDir?: string
+  /** Accept `Authorization: Bearer <token>`. */
   readonly token?: string
+  /** Accept HTTP Basic `opencode:<password>`, like opencode's `OPENCODE_SERVER_PASSWORD`. */
+  readonly password?: string
   readonly heartbeatMs?: number
   readonly queueLimit?: number
+  /** Start with the `private-rows` switch on. @default false */
+  readonly privateRows?: boolean
+  /** Pause before each delta of a turn that does not set its own. @default 15 */
+  readonly intervalMs?: number
 }
 
 export interface MockServer {
@@ -94,8 +101,11 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const engine = createMockEngine({
     ...(options.dataDir === undefined ? {} : { logStore: createFileLogStore(options.dataDir) }),
     ...(options.token === undefined ? {} : { token: options.token }),
+    ...(options.password === undefined ? {} : { password: options.password }),
     ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
     ...(options.queueLimit === undefined ? {} : { queueLimit: options.queueLimit }),
+    ...(options.privateRows === undefined ? {} : { privateRows: options.privateRows }),
+    ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }),
   })
   let base = ''
   const server = createServer((req, res) => {

@@ -26,7 +26,9 @@ export interface FaultControls {
   restart(): void
   /** Answers stream requests with 503 and `Retry-After`, until `clear()`. */
   shed(retryAfterSeconds?: number): void
-  /** Every fault off. */
+  /** Commits a private row before every public one, so public seqs skip (1, 3, 5, …), until `clear()`. */
+  privateRows(on?: boolean): void
+  /** Every fault off (`privateRows` back to the engine's option). */
   clear(): void
 }
 
@@ -42,6 +44,7 @@ export function faultControls(engine: MockEngine): FaultControls {
     duplicate: () => apply({ type: 'duplicate', on: true }),
     restart: () => apply({ type: 'restart' }),
     shed: (retryAfterSeconds = 1) => apply({ type: 'shed', on: true, retryAfterSeconds }),
+    privateRows: (on = true) => apply({ type: 'private-rows', on }),
     clear: () => apply({ type: 'clear' }),
   }
 }

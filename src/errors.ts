@@ -25,6 +25,7 @@ export type SessionStreamErrorCode =
   | 'bad-content-type'
   | 'network-error'
   | 'stream-ended'
+  | 'connect-timeout'
   | 'idle-timeout'
   | 'sleep-detected'
   | 'token-error'

@@ -1,6 +1,6 @@
 import { startMockServer } from '../../mock-server/node.js'
 import type { TurnSink } from '../../mock-server/index.js'
-import { buildTurnScript } from '../../mock-server/index.js'
+import { buildTurnScript, MOCK_MODEL } from '../../mock-server/index.js'
 import { sleep } from './stats.js'
 import { stamp, type ServerRequest } from './server.js'
 import { realisticTurn, seeded, seededIds } from './wire.js'
@@ -21,23 +21,27 @@ const { engine } = server
 const random = seeded(9)
 const ids = seededIds(random)
 
-/** Commits durable-only turns (the rows a replay sends) until the log holds `durable` rows. */
+/**
+ * Commits durable-only turns (the rows a replay sends) until the log holds `durable` public
+ * rows. Seq 0 is the session's private row, never sent, so they are seqs 1..`durable`.
+ */
 function seed(durable: number): { sessionID: string; lastSeq: number; messages: number; bytes: number } {
   const sessionID = engine.createSession({ title: 'replay' })
   let messages = 0
   let bytes = 0
   const sink: TurnSink = {
     commit: (type, data) => {
-      if (engine.latestSeq(sessionID) + 1 >= durable) return
+      if (engine.latestSeq(sessionID) >= durable) return
       bytes += JSON.stringify(engine.commit(sessionID, type, data)).length + 8
     },
     publish: () => {},
     beginRun: () => {},
     endRun: () => {},
   }
-  while (engine.latestSeq(sessionID) + 1 < durable) {
-    for (const step of buildTurnScript(sessionID, realisticTurn(random, 1500), ids).steps) step.run(sink)
-    messages += 2
+  while (engine.latestSeq(sessionID) < durable) {
+    const script = buildTurnScript(realisticTurn(random, 1500), ids)
+    for (const step of script.steps) step.run(sink)
+    messages += 1 + script.assistantMessageIDs.length
   }
   return { sessionID, lastSeq: engine.latestSeq(sessionID), messages, bytes }
 }
@@ -46,11 +50,12 @@ function seed(durable: number): { sessionID: string; lastSeq: number; messages: 
 function live(): { sessionID: string; assistantMessageID: string } {
   const sessionID = engine.createSession({ title: 'latency' })
   const assistantMessageID = ids.next('msg')
-  engine.commit(sessionID, 'session.inbox.enqueued', { sessionID, messageID: ids.next('msg'), text: 'go' })
-  engine.commit(sessionID, 'session.execution.started', { sessionID })
+  const prompt = { messageID: ids.next('msg'), prompt: { text: 'go' }, delivery: 'steer' } as const
+  engine.commit(sessionID, 'session.next.prompt.admitted', prompt)
+  engine.commit(sessionID, 'session.next.prompted', prompt)
   engine.beginRun(sessionID)
-  engine.commit(sessionID, 'session.step.started', { sessionID, assistantMessageID })
-  engine.commit(sessionID, 'session.text.started', { sessionID, assistantMessageID, ordinal: 0 })
+  engine.commit(sessionID, 'session.next.step.started', { assistantMessageID, agent: 'build', model: MOCK_MODEL })
+  engine.commit(sessionID, 'session.next.text.started', { assistantMessageID, textID: 'text-0' })
   return { sessionID, assistantMessageID }
 }
 
@@ -60,7 +65,7 @@ async function deltas(sessionID: string, assistantMessageID: string, count: numb
   for (let sent = 0; sent < count; ) {
     const due = Math.min(count, Math.floor(((performance.now() - started) * rate) / 1000) + 1)
     for (; sent < due; sent++) {
-      engine.publish(sessionID, 'session.text.delta', { sessionID, assistantMessageID, ordinal: 0, delta: stamp() })
+      engine.publish(sessionID, 'session.next.text.delta', { assistantMessageID, textID: 'text-0', delta: stamp() })
     }
     await sleep(1)
   }

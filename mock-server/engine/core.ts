@@ -1,9 +1,9 @@
-import { DEFAULT_HEARTBEAT_MS, type EventData } from '../../src/protocol/index.js'
+import { DEFAULT_HEARTBEAT_MS, type ModelRef } from '../../src/protocol/index.js'
 import { createRunCoordinator } from './activity.js'
 import { createIds, realScheduler } from './clock.js'
 import { asDurable, asLive, createEnvelopeFactory } from './envelope.js'
 import { createFaultState } from './faults.js'
-import { createMemoryLogStore } from './log-store.js'
+import { createMemoryLogStore, loadPublic } from './log-store.js'
 import { createEventStream, type EventStream } from './sse.js'
 import { createSubscription, type QueueItem, type Subscription } from './subscription.js'
 import { buildTurnScript, type TurnSink } from './turn-script.js'
@@ -19,11 +19,14 @@ export function createEngineCore(options: MockEngineOptions = {}): EngineCore {
   const scheduler = options.scheduler ?? realScheduler
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS
   const queueLimit = options.queueLimit ?? 1024
+  const pageSize = options.pageSize ?? 256
   const store = options.logStore ?? createMemoryLogStore()
   const ids = createIds(now, random)
   const envelopes = createEnvelopeFactory(ids, now)
-  const faults = createFaultState()
+  const faults = createFaultState({ privateRows: options.privateRows === true })
   const turns = createTurnRunner(scheduler)
+  /** What the log does not hold (opencode keeps it elsewhere), by session. */
+  const memory = new Map<string, { title?: string; parentID?: string; model?: ModelRef }>()
   /** Who gets offers, per session. Deletion unregisters subscribers that are still draining. */
   const registry = new Map<string, Set<Subscription>>()
   const open = new Set<Subscription>()
@@ -47,51 +50,69 @@ export function createEngineCore(options: MockEngineOptions = {}): EngineCore {
     createSession(input = {}) {
       if (input.parentID !== undefined && !exists(input.parentID)) throw new Error(`unknown parent ${input.parentID}`)
       const sessionID = ids.next('ses')
-      const data: EventData<'session.created'> = { sessionID }
-      if (input.title !== undefined) data.title = input.title
-      if (input.parentID !== undefined) data.parentID = input.parentID
-      core.commit(sessionID, 'session.created', data)
+      // Like opencode's, a session starts with a row nobody is sent, so public seqs start at 1.
+      store.append(sessionID, envelopes.privateRow(sessionID, 0))
+      const { title, parentID, model } = input
+      memory.set(sessionID, {
+        ...(title === undefined ? {} : { title }),
+        ...(parentID === undefined ? {} : { parentID }),
+        ...(model === undefined ? {} : { model: { id: model.id, providerID: model.providerID, ...(model.variant === undefined ? {} : { variant: model.variant }) } }),
+      })
       return sessionID
     },
+    exists,
     commit(sessionID, type, data) {
       const latest = store.latest(sessionID)
-      if ((latest < 0) !== (type === 'session.created')) throw new Error(`cannot commit ${type} to ${sessionID}`)
-      const event = envelopes.durable(sessionID, latest + 1, type, data)
+      if (latest < 0) throw new Error(`cannot commit ${type}: no session ${sessionID}`)
+      let seq = latest + 1
+      if (faults.current().privateRows) store.append(sessionID, envelopes.privateRow(sessionID, seq++))
+      const event = envelopes.durable(sessionID, seq, type, data)
       // On the log before anyone is woken: a wakeup must always find its row.
       store.append(sessionID, asDurable(event))
       broadcast(sessionID, { kind: 'wakeup' })
       return event
     },
     publish(sessionID, type, data) {
-      const event = envelopes.live(type, data)
+      const event = envelopes.live(sessionID, type, data)
       broadcast(sessionID, { kind: 'live', event: asLive(event) })
       return event
     },
     beginRun: (sessionID, runOptions) => runs.begin(sessionID, runOptions),
+    interrupt(sessionID) {
+      if (!exists(sessionID)) return false
+      turns.cancel((turn) => turn.sessionID === sessionID)
+      return true
+    },
     deleteSession(sessionID) {
       if (!exists(sessionID)) return false
-      // Ends its runs first, so open streams see activity go idle before the deletion.
+      // Ends its runs first, so open streams see activity go idle before they end.
       turns.cancel((turn) => turn.sessionID === sessionID)
-      core.commit(sessionID, 'session.deleted', { sessionID })
       for (const subscription of registry.get(sessionID) ?? []) {
         subscription.finishBeforeLogDeletion()
         unregister(subscription)
       }
       store.delete(sessionID)
+      memory.delete(sessionID)
       return true
     },
     startTurn(sessionID, input) {
       if (!exists(sessionID)) return undefined
-      const script = buildTurnScript(sessionID, input, ids)
+      const script = buildTurnScript(input, ids, memory.get(sessionID)?.model)
       let end: (() => void) | undefined
+      let admittedSeq = -1
       const sink: TurnSink = {
-        commit: (type, data) => void core.commit(sessionID, type, data),
-        publish: (type, data) => void broadcast(sessionID, { kind: 'live', event: asLive(envelopes.live(type, data)) }),
+        commit(type, data) {
+          const seq = core.commit(sessionID, type, data).durable.seq
+          if (type === 'session.next.prompt.admitted') admittedSeq = seq
+        },
+        publish: (type, data) => void core.publish(sessionID, type, data),
         beginRun: () => void (end = runs.begin(sessionID, { background: input.background === true })),
         endRun: () => end?.(),
       }
-      const turn = turns.start(sessionID, script.steps, sink, input.intervalMs ?? 15)
-      return { assistantMessageID: script.assistantMessageID, done: turn.done }
+      // The prompt rows are unpaced, so they are committed before `start` returns.
+      const turn = turns.start(sessionID, script.steps, sink, input.intervalMs ?? options.intervalMs ?? 15)
+      const { messageID, assistantMessageIDs, assistantMessageID } = script
+      return { messageID, admittedSeq, assistantMessageIDs, assistantMessageID, done: turn.done }
     },
     subscribe(sessionID, after) {
       if (!exists(sessionID)) return undefined
@@ -99,10 +120,10 @@ export function createEngineCore(options: MockEngineOptions = {}): EngineCore {
         sessionID,
         after,
         queueLimit,
-        ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+        pageSize,
         source: { latest: () => store.latest(sessionID), read: (from, limit) => store.load(sessionID, from, limit) },
         activity: () => runs.status(sessionID),
-        activityEvent: (status, cutoff) => envelopes.live('session.activity', { sessionID, status, cutoff }),
+        activityEvent: (status, cutoff) => envelopes.live(sessionID, 'session.activity', { status, cutoff }),
         register(subscription) {
           open.add(subscription)
           const set = registry.get(sessionID) ?? new Set()
@@ -139,7 +160,7 @@ export function createEngineCore(options: MockEngineOptions = {}): EngineCore {
     },
     history(sessionID, after, limit) {
       if (!exists(sessionID)) return undefined
-      const rows = store.load(sessionID, after, limit + 1)
+      const rows = loadPublic(store, sessionID, after, limit + 1, pageSize)
       return { data: rows.slice(0, limit), hasMore: rows.length > limit }
     },
     activity: (sessionID) => runs.status(sessionID),
@@ -161,6 +182,8 @@ export function createEngineCore(options: MockEngineOptions = {}): EngineCore {
           return faults.update({ duplicate: fault.on })
         case 'shed':
           return faults.update({ shed: fault.on ? { retryAfterSeconds: fault.retryAfterSeconds ?? 1 } : undefined })
+        case 'private-rows':
+          return faults.update({ privateRows: fault.on })
         case 'restart':
           return core.restart()
         case 'clear':
@@ -190,16 +213,12 @@ export function createEngineCore(options: MockEngineOptions = {}): EngineCore {
     },
   }
 
-  const summary = (sessionID: string): SessionSummary => {
-    const created = store.load(sessionID, -1, 1)[0]
-    const data = created?.type === 'session.created' ? created.data : undefined
-    return {
-      sessionID,
-      ...(data?.title === undefined ? {} : { title: data.title }),
-      ...(data?.parentID === undefined ? {} : { parentID: data.parentID }),
-      latestSeq: store.latest(sessionID),
-      activity: runs.status(sessionID),
-    }
-  }
+  const summary = (sessionID: string): SessionSummary => ({
+    sessionID,
+    ...memory.get(sessionID),
+    created: store.load(sessionID, -1, 1)[0]?.data.timestamp ?? 0,
+    latestSeq: store.latest(sessionID),
+    activity: runs.status(sessionID),
+  })
   return core
 }

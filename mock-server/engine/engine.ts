@@ -1,5 +1,5 @@
 import { createEngineCore } from './core.js'
-import { applyCors, authorize, error, preflight } from './http.js'
+import { applyCors, authorize, error, invalid, preflight } from './http.js'
 import { apiRoute } from './routes-api.js'
 import { controlRoute } from './routes-control.js'
 import type { MockEngine, MockEngineOptions } from './types.js'
@@ -21,20 +21,22 @@ const segments = (pathname: string): string[] | undefined => {
  */
 export function createMockEngine(options: MockEngineOptions = {}): MockEngine {
   const core = createEngineCore(options)
+  const credentials = { token: options.token, password: options.password }
+  const noRoute = (request: Request, url: URL): Response => error(404, 'NotFoundError', `no route for ${request.method} ${url.pathname}`)
 
   const route = async (request: Request): Promise<Response> => {
     const url = new URL(request.url)
     const parts = segments(url.pathname)
-    if (parts === undefined) return error(400, 'bad-request', 'malformed path')
+    if (parts === undefined) return invalid('malformed path')
     const known = PROTECTED.has(parts[0] ?? '')
     // Browsers send preflights without credentials, so they are answered before auth.
-    if (request.method === 'OPTIONS') return known ? preflight() : error(404, 'not-found', 'no such route')
+    if (request.method === 'OPTIONS') return known ? preflight() : noRoute(request, url)
     if (known) {
-      const refused = authorize(request, core.token)
+      const refused = authorize(request, credentials)
       if (refused !== undefined) return refused
     }
-    const response = apiRoute(core, request, url, parts) ?? (await controlRoute(core, request, parts))
-    return response ?? error(404, 'not-found', `no route for ${request.method} ${url.pathname}`)
+    const response = (await apiRoute(core, request, url, parts)) ?? (await controlRoute(core, request, parts))
+    return response ?? noRoute(request, url)
   }
 
   return {
@@ -45,7 +47,7 @@ export function createMockEngine(options: MockEngineOptions = {}): MockEngine {
         response = await route(request)
       } catch (cause) {
         const message = cause instanceof Error ? cause.message : 'unexpected failure'
-        response = error(500, 'internal', `mock server error: ${message}`)
+        response = error(500, 'InternalServerError', `mock server error: ${message}`)
       }
       return applyCors(request, response)
     },

@@ -1,9 +1,11 @@
 import { AFTER_PARAM, CURSOR_START, EVENT_STREAM_CONTENT_TYPE } from '../../src/protocol/index.js'
+import { apiCreateSessionBody, promptBody } from './control-schemas.js'
 import type { EngineCore } from './core.js'
-import { error, intParam, json } from './http.js'
+import { countParam, error, invalid, json, parseBody, sessionNotFound } from './http.js'
 
 export const HISTORY_DEFAULT_LIMIT = 50
-export const HISTORY_MAX_LIMIT = 1000
+/** opencode refuses a larger page rather than shortening it. */
+export const HISTORY_MAX_LIMIT = 100
 
 const SSE_HEADERS = {
   'Content-Type': EVENT_STREAM_CONTENT_TYPE,
@@ -12,20 +14,20 @@ const SSE_HEADERS = {
   'X-Accel-Buffering': 'no',
 }
 
-const notFound = (sessionID: string): Response => error(404, 'session-not-found', `no session ${sessionID}`)
-
-/** `after` is an exclusive cursor: an integer >= -1, -1 when absent. Null when malformed. */
+/** `after` is an exclusive cursor, an integer ≥ 0; absent means the whole log. Null when malformed. */
 const parseAfter = (url: URL): number | null => {
-  const after = intParam(url, AFTER_PARAM)
-  if (after === undefined) return CURSOR_START
-  return after === null || after < CURSOR_START ? null : after
+  const after = countParam(url, AFTER_PARAM)
+  return after === undefined ? CURSOR_START : after
 }
-const badAfter = (): Response => error(400, 'bad-request', `${AFTER_PARAM} must be an integer >= ${CURSOR_START}`)
+const badAfter = (): Response => invalid(`${AFTER_PARAM} must be an integer >= 0`)
+
+export const notAllowed = (allow: string): Response =>
+  error(405, 'MethodNotAllowedError', `use ${allow}`, { Allow: allow })
 
 function stream(core: EngineCore, request: Request, url: URL, sessionID: string): Response {
   const shed = core.faults().shed
   if (shed !== undefined) {
-    return error(503, 'unavailable', 'the server is shedding load; retry later', {
+    return error(503, 'ServiceUnavailableError', 'the server is shedding load; retry later', {
       'Retry-After': String(shed.retryAfterSeconds),
     })
   }
@@ -35,38 +37,67 @@ function stream(core: EngineCore, request: Request, url: URL, sessionID: string)
   // client's abort only while this Request object is alive (undici links them through a
   // WeakRef), and that abort is the only way the engine learns an MSW client went away.
   const opened = core.openStream(sessionID, after, request.signal, request)
-  if (opened === undefined) return notFound(sessionID)
+  if (opened === undefined) return sessionNotFound(sessionID)
   return new Response(opened.body, { status: 200, headers: SSE_HEADERS })
 }
 
 function history(core: EngineCore, url: URL, sessionID: string): Response {
   const after = parseAfter(url)
   if (after === null) return badAfter()
-  const limit = intParam(url, 'limit') ?? HISTORY_DEFAULT_LIMIT
-  if (limit === null || limit < 1) return error(400, 'bad-request', 'limit must be a positive integer')
-  const page = core.history(sessionID, after, Math.min(limit, HISTORY_MAX_LIMIT))
-  return page === undefined ? notFound(sessionID) : json(200, page)
+  // Not `??`: a malformed limit (null) must be refused, not defaulted.
+  const given = countParam(url, 'limit')
+  const limit = given === undefined ? HISTORY_DEFAULT_LIMIT : given
+  if (limit === null || limit < 1 || limit > HISTORY_MAX_LIMIT) return invalid(`limit must be an integer from 1 to ${HISTORY_MAX_LIMIT}`)
+  const page = core.history(sessionID, after, limit)
+  return page === undefined ? sessionNotFound(sessionID) : json(200, page)
 }
 
-/** The public `/api` routes; undefined when the path is not one of them. */
-export function apiRoute(core: EngineCore, request: Request, url: URL, parts: readonly string[]): Response | undefined {
+async function create(core: EngineCore, request: Request): Promise<Response> {
+  const input = await parseBody(request, apiCreateSessionBody)
+  if (input instanceof Response) return input
+  const id = core.createSession(input.value.model === undefined ? {} : { model: input.value.model })
+  const created = core.sessions().find((session) => session.sessionID === id)?.created ?? 0
+  return json(200, { data: { id, time: { created }, ...(input.value.model === undefined ? {} : { model: input.value.model }) } })
+}
+
+/** Starts the scripted reply to a prompt: reasoning, then an echo, paced by the engine's interval. */
+async function prompt(core: EngineCore, request: Request, sessionID: string): Promise<Response> {
+  // 404 before reading: a prompt to a missing session is refused whatever its body says.
+  if (!core.exists(sessionID)) return sessionNotFound(sessionID)
+  const input = await parseBody(request, promptBody)
+  if (input instanceof Response) return input
+  const text = input.value.prompt.text
+  const turn = core.startTurn(sessionID, { prompt: text, reasoning: `Thinking about: ${text}`, text: `Echo: ${text}` })
+  if (turn === undefined) return sessionNotFound(sessionID)
+  return json(200, { data: { admittedSeq: turn.admittedSeq, id: turn.messageID, sessionID } })
+}
+
+/** The public `/api` routes, as opencode serves them; undefined when the path is not one of them. */
+export async function apiRoute(core: EngineCore, request: Request, url: URL, parts: readonly string[]): Promise<Response | undefined> {
   if (parts[0] !== 'api' || parts[1] !== 'session') return undefined
   const [, , sessionID, leaf, ...rest] = parts
-  if (sessionID === undefined || rest.length > 0) return undefined
+  if (rest.length > 0) return undefined
   const method = request.method
 
+  if (sessionID === undefined) return method === 'POST' ? create(core, request) : notAllowed('POST')
   if (sessionID === 'active' && leaf === undefined) {
     if (method !== 'GET') return notAllowed('GET')
     return json(200, { data: Object.fromEntries(core.running().map((id) => [id, { type: 'running' }])) })
   }
-  if (leaf === undefined) {
-    if (method !== 'DELETE') return notAllowed('DELETE')
-    return core.deleteSession(sessionID) ? new Response(null, { status: 204 }) : notFound(sessionID)
+  switch (leaf) {
+    case undefined:
+      if (method !== 'DELETE') return notAllowed('DELETE')
+      return core.deleteSession(sessionID) ? json(200, { data: true }) : sessionNotFound(sessionID)
+    case 'event':
+      return method === 'GET' ? stream(core, request, url, sessionID) : notAllowed('GET')
+    case 'history':
+      return method === 'GET' ? history(core, url, sessionID) : notAllowed('GET')
+    case 'prompt':
+      return method === 'POST' ? prompt(core, request, sessionID) : notAllowed('POST')
+    case 'interrupt':
+      if (method !== 'POST') return notAllowed('POST')
+      return core.interrupt(sessionID) ? json(200, { data: true }) : sessionNotFound(sessionID)
+    default:
+      return undefined
   }
-  if (leaf === 'event') return method === 'GET' ? stream(core, request, url, sessionID) : notAllowed('GET')
-  if (leaf === 'history') return method === 'GET' ? history(core, url, sessionID) : notAllowed('GET')
-  return undefined
 }
-
-export const notAllowed = (allow: string): Response =>
-  error(405, 'method-not-allowed', `use ${allow}`, { Allow: allow })

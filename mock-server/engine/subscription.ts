@@ -1,5 +1,6 @@
-import type { ActivityEvent, DurableEvent, LiveEvent, SessionEvent } from '../../src/protocol/index.js'
+import type { ActivityEvent, LiveEvent, SessionEvent } from '../../src/protocol/index.js'
 import type { ActivityStatus } from './activity.js'
+import { isPrivateRow, type LogRow } from './log-store.js'
 
 /**
  * What the bounded queue holds. Durable rows are never queued: a wakeup only says
@@ -10,10 +11,10 @@ export type QueueItem =
   | { readonly kind: 'live'; readonly event: LiveEvent }
   | { readonly kind: 'activity'; readonly status: ActivityStatus }
 
-/** A read-only view of one session's log. */
+/** A read-only view of one session's log, private rows included. */
 export interface LogSource {
   latest(): number
-  read(after: number, limit: number): readonly DurableEvent[]
+  read(after: number, limit: number): readonly LogRow[]
 }
 
 export type CloseReason = 'overflow' | 'deleted' | 'cancelled' | 'dropped' | 'restart' | 'corrupt'
@@ -25,7 +26,7 @@ export type Step =
 
 export interface SubscriptionDeps {
   readonly sessionID: string
-  /** Exclusive cursor, -1 for everything; may exceed the latest seq. */
+  /** Exclusive cursor, -1 for everything; may exceed the latest seq or name a private row. */
   readonly after: number
   readonly source: LogSource
   readonly queueLimit: number
@@ -43,7 +44,7 @@ export interface SubscriptionDeps {
 export interface Subscription {
   readonly sessionID: string
   readonly after: number
-  /** The fixed cutoff B captured right after registration. */
+  /** The fixed cutoff B captured right after registration: the latest seq, private rows included. */
   readonly cutoff: number
   readonly closedBy: CloseReason | undefined
   /** Queues an item; false when this subscriber overflowed (it is closed by then). */
@@ -57,7 +58,7 @@ export interface Subscription {
   setListener(listener: (() => void) | undefined): void
 }
 
-const frozenSource = (rows: readonly DurableEvent[], latest: number): LogSource => ({
+const frozenSource = (rows: readonly LogRow[], latest: number): LogSource => ({
   latest: () => latest,
   read: (after, limit) => rows.filter((row) => row.durable.seq > after).slice(0, limit),
 })
@@ -70,7 +71,7 @@ export function createSubscription(deps: SubscriptionDeps): Subscription {
   const pageSize = deps.pageSize ?? 256
   let source = deps.source
   let cursor = deps.after
-  let page: readonly DurableEvent[] = []
+  let page: readonly LogRow[] = []
   let pageIndex = 0
   let queue: QueueItem[] = []
   let snapshotSent = false
@@ -89,8 +90,8 @@ export function createSubscription(deps: SubscriptionDeps): Subscription {
     return { kind: 'closed', reason: closedBy }
   }
 
-  /** The next committed row up to `target` that this connection has not sent. */
-  const nextRow = (target: number): DurableEvent | 'none' | 'corrupt' => {
+  /** The next committed row up to `target` that this connection has not passed. */
+  const nextRow = (target: number): LogRow | 'none' | 'corrupt' => {
     if (cursor >= target) return 'none'
     if (pageIndex >= page.length) {
       page = source.read(cursor, pageSize)
@@ -107,10 +108,13 @@ export function createSubscription(deps: SubscriptionDeps): Subscription {
   }
 
   const emitRowUpTo = (target: number): Step | undefined => {
-    const row = nextRow(target)
-    if (row === 'none') return undefined
-    if (row === 'corrupt') return close('corrupt')
-    return { kind: 'event', event: row }
+    for (;;) {
+      const row = nextRow(target)
+      if (row === 'none') return undefined
+      if (row === 'corrupt') return close('corrupt')
+      // A private row moves the cursor, so the gap check still holds across it, but is never sent.
+      if (!isPrivateRow(row)) return { kind: 'event', event: row }
+    }
   }
 
   const subscription: Subscription = {
@@ -165,7 +169,7 @@ export function createSubscription(deps: SubscriptionDeps): Subscription {
     },
     finishBeforeLogDeletion() {
       if (closedBy !== undefined || ending) return
-      const rows: DurableEvent[] = page.slice(pageIndex)
+      const rows: LogRow[] = page.slice(pageIndex)
       const latest = source.latest()
       for (let last = rows.at(-1)?.durable.seq ?? cursor; last < latest; ) {
         const more = source.read(last, pageSize)

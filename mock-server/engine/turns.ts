@@ -63,8 +63,8 @@ export function createTurnRunner(scheduler: Scheduler): TurnRunner {
         },
       }
       turns.add(turn)
-      // The unpaced head (inbox, execution.started, activity) runs before this returns, so
-      // the session is already running when the control request answers 202.
+      // The unpaced head (the prompt rows, the run's start, the first step.started) runs
+      // before this returns, so the session is already running when the request answers.
       advance()
       return turn
     },

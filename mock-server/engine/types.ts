@@ -1,14 +1,8 @@
-import type {
-  DurableEventOf,
-  DurableEventType,
-  DurableEvent,
-  EventData,
-  LiveEventOf,
-  LiveEventType,
-} from '../../src/protocol/index.js'
+import type { DurableEvent, DurableEventOf, DurableEventType, LiveEventOf, LiveEventType, ModelRef } from '../../src/protocol/index.js'
 import type { ActivityStatus } from './activity.js'
 import type { Scheduler } from './clock.js'
 import type { CreateSessionInput, Fault, TurnInput } from './control-schemas.js'
+import type { EventInput } from './envelope.js'
 import type { FaultSettings } from './faults.js'
 import type { LogStore } from './log-store.js'
 import type { EventStream } from './sse.js'
@@ -24,8 +18,17 @@ export interface MockEngineOptions {
   readonly queueLimit?: number
   /** Rows read from the log per page during replay and catch-up. @default 256 */
   readonly pageSize?: number
-  /** When set, `/api` and `/__mock` routes require `Authorization: Bearer <token>`. */
+  /** When set, `/api` and `/__mock` routes accept `Authorization: Bearer <token>`. */
   readonly token?: string
+  /**
+   * When set, `/api` and `/__mock` routes accept HTTP Basic `opencode:<password>`, as
+   * opencode does with `OPENCODE_SERVER_PASSWORD`. With `token` too, either one is enough.
+   */
+  readonly password?: string
+  /** Commit a private row before every public one from the start (the `private-rows` fault). @default false */
+  readonly privateRows?: boolean
+  /** Pause before each delta of a turn that does not set its own. @default 15 */
+  readonly intervalMs?: number
   /** @default Date.now */
   readonly now?: () => number
   /** Used for IDs and random split sizes. @default Math.random */
@@ -50,8 +53,14 @@ export interface EngineStats {
 
 export interface SessionSummary {
   readonly sessionID: string
+  /** Title and parent live in engine memory only: a restart on a data directory forgets them. */
   readonly title?: string
   readonly parentID?: string
+  /** The model it was created with; its steps name it. */
+  readonly model?: ModelRef
+  /** The timestamp of the session's private row at seq 0. */
+  readonly created: number
+  /** Latest seq, private rows included: the cutoff B a stream opened now would get. */
   readonly latestSeq: number
   readonly activity: ActivityStatus
 }
@@ -62,6 +71,13 @@ export interface HistoryPage {
 }
 
 export interface StartedTurn {
+  /** The user message the prompt became. */
+  readonly messageID: string
+  /** The seq of its `session.next.prompt.admitted` row. */
+  readonly admittedSeq: number
+  /** One per model step, in order: a turn with tools has two (the calls, then the answer). */
+  readonly assistantMessageIDs: readonly string[]
+  /** The last step's: the message that holds the answer text. */
   readonly assistantMessageID: string
   readonly done: Promise<TurnOutcome>
 }
@@ -72,16 +88,27 @@ export type PublishableType = Exclude<LiveEventType, 'session.activity'>
 export interface MockEngine {
   /** Every route, as a fetch handler: both adapters call this, so they behave identically. */
   handle(request: Request): Promise<Response>
-  /** Commits `session.created` (seq 0) and returns the new session's ID. */
+  /** Writes the session's private row at seq 0 (never sent) and returns the new ID. Throws on an unknown parent. */
   createSession(input?: CreateSessionInput): string
-  /** Commits `session.deleted`, delivers it, then deletes the log. False if unknown. */
+  /** True while the session has a log (a new session has its private row). */
+  exists(sessionID: string): boolean
+  /**
+   * Cancels its turns, lets each open stream send the rows it has not sent yet, ends it,
+   * then deletes the log; later requests answer 404. Nothing is written: opencode's
+   * catalogue has no deletion event. False if unknown.
+   */
   deleteSession(sessionID: string): boolean
+  /** Cancels the session's running turns without writing anything; its run ends. False if unknown. */
+  interrupt(sessionID: string): boolean
   /** Runs a scripted turn; undefined if the session is unknown. */
   startTurn(sessionID: string, input: TurnInput): StartedTurn | undefined
-  /** Appends one durable row (seq = latest + 1) and wakes the session's subscribers. */
-  commit<T extends DurableEventType>(sessionID: string, type: T, data: EventData<T>): DurableEventOf<T>
+  /**
+   * Appends one public durable row (stamped with `timestamp` and `sessionID`) and wakes
+   * the session's subscribers. With private rows on, a private row is appended first.
+   */
+  commit<T extends DurableEventType>(sessionID: string, type: T, data: EventInput<T>): DurableEventOf<T>
   /** Queues one live event for the session's current subscribers; never stored. */
-  publish<T extends PublishableType>(sessionID: string, type: T, data: EventData<T>): LiveEventOf<T>
+  publish<T extends PublishableType>(sessionID: string, type: T, data: EventInput<T>): LiveEventOf<T>
   /** Starts a run on the foreground coordinator; returns its idempotent end. */
   beginRun(sessionID: string, options?: { readonly background?: boolean }): () => void
   /** An HTTP-less subscription, driven with `next()`; undefined if the session is unknown. */
@@ -91,9 +118,11 @@ export interface MockEngine {
    * `signal` ends it: see routes-api.ts for why the request must stay referenced.
    */
   openStream(sessionID: string, after: number, signal?: AbortSignal, owner?: unknown): EventStream | undefined
+  /** Public rows after `after`, at most `limit`; private rows are skipped and never counted. */
   history(sessionID: string, after: number, limit: number): HistoryPage | undefined
   activity(sessionID: string): ActivityStatus
   running(): readonly string[]
+  /** Latest seq, private rows included (-1 for an unknown session). */
   latestSeq(sessionID: string): number
   sessions(): readonly SessionSummary[]
   applyFault(fault: Fault): void

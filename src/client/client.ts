@@ -3,9 +3,18 @@ import type { SessionEvent, UnknownEvent } from '../protocol/events.js'
 import { createSessionStore, type SessionHandle } from '../store/session-store.js'
 import type { FlushScheduler } from '../store/scheduler.js'
 import { sessionEvents, type SessionEventsOptions } from '../stream/events.js'
-import type { ConnectionOptions } from '../transport/connection.js'
+import {
+  checkSessionID,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_EVENT_BYTES,
+  type ConnectionOptions,
+} from '../transport/connection.js'
+import { defaultEnvironment } from '../transport/environment.js'
+import { createServerHub } from '../transport/hub.js'
+import { createSessionApi, type SessionApi } from './api.js'
 
-export interface SessionClientOptions extends Omit<ConnectionOptions, 'sessionID' | 'after' | 'onHistoryReset'> {
+export interface SessionClientOptions extends Omit<ConnectionOptions, 'sessionID' | 'after' | 'onHistoryReset' | 'hub'> {
   /** How store notifications are batched. @default once per animation frame (browser) or task */
   readonly scheduler?: FlushScheduler | undefined
   /** Valid events of a type this client does not know: kept out of the view, reported here. */
@@ -27,31 +36,63 @@ export interface SessionOptions {
   readonly after?: number | undefined
 }
 
-export interface EventsOptions
-  extends Pick<SessionEventsOptions, 'after' | 'signal' | 'highWaterMark'> {
+export interface EventsOptions extends Pick<SessionEventsOptions, 'after' | 'signal' | 'highWaterMark'> {
   readonly sessionID: string
 }
 
 export interface SessionClient {
   /** One handle per session id per client: calling again returns the same handle. */
   session(sessionID: string, options?: SessionOptions): SessionHandle
-  readonly sessions: {
+  readonly sessions: SessionApi & {
     /** The session-scoped stream of typed events, for code that is not a UI. */
     events(options: EventsOptions): AsyncIterable<SessionEvent>
   }
-  /** Closes every handle this client made. Idempotent. */
+  /** Closes every handle this client made, and the shared server-wide stream. Idempotent. */
   close(): void
 }
 
 export function createSessionClient(options: SessionClientOptions): SessionClient {
   const handles = new Map<string, SessionHandle>()
-  const connectionOptions = { ...options, scheduler: undefined, onUnknownEvent: undefined, onInvalidEvent: undefined, onEvent: undefined }
+  const env = options.environment ?? defaultEnvironment()
+  const fetchFn = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init))
+  // One server-wide stream for every session this client follows on a split server.
+  const hub = createServerHub({
+    baseUrl: options.baseUrl,
+    fetch: fetchFn,
+    env,
+    token: options.token,
+    headers: options.headers,
+    backoff: options.backoff,
+    maxEventBytes: options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+  })
+  const connectionOptions = {
+    ...options,
+    fetch: fetchFn,
+    environment: env,
+    hub,
+    scheduler: undefined,
+    onUnknownEvent: undefined,
+    onInvalidEvent: undefined,
+    onEvent: undefined,
+  }
   const unknownFor = (sessionID: string) =>
     options.onUnknownEvent === undefined ? undefined : (event: UnknownEvent) => options.onUnknownEvent?.(event, sessionID)
   const invalidFor = (sessionID: string) =>
     options.onInvalidEvent === undefined
       ? undefined
       : (event: UnknownEvent, error: SessionStreamError) => options.onInvalidEvent?.(event, error, sessionID)
+  const api = createSessionApi({
+    baseUrl: options.baseUrl,
+    fetch: fetchFn,
+    env,
+    token: options.token,
+    headers: options.headers,
+    timeoutMs: 30_000,
+    moved: () => hub.refresh(),
+    checkSessionID,
+  })
 
   return {
     session(sessionID, sessionOptions = {}) {
@@ -73,6 +114,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
       return handle
     },
     sessions: {
+      ...api,
       events: (eventsOptions) =>
         sessionEvents({
           ...connectionOptions,
@@ -84,6 +126,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     close() {
       for (const handle of handles.values()) handle.close()
       handles.clear()
+      hub.close()
     },
   }
 }

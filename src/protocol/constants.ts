@@ -25,3 +25,10 @@ export const DEFAULT_HEARTBEAT_MS = 15_000
 export const ACTIVITY_STATUSES = ['idle', 'running'] as const
 export const PROMPT_DELIVERIES = ['steer', 'queue'] as const
 export const COMPACTION_REASONS = ['auto', 'manual'] as const
+
+/** The released opencode server's server-wide stream: live fragments of every session, no replay. */
+export const SERVER_EVENT_PATH = '/api/event'
+/** `{ data: { [sessionID]: { type: "running" } } }`: the activity of a server without the seed's snapshot. */
+export const SESSION_ACTIVE_PATH = '/api/session/active'
+/** Sessions: `POST` creates one; `/:id` `DELETE`s it; `/:id/prompt` and `/:id/interrupt` drive it. */
+export const SESSION_PATH = '/api/session'

@@ -1,7 +1,7 @@
 import { atom, onStart, onStop, STORE_UNMOUNT_DELAY, type ReadableAtom } from 'nanostores'
 import type { SessionStreamError } from '../errors.js'
 import { CURSOR_START } from '../protocol/constants.js'
-import type { SessionEvent, UnknownEvent } from '../protocol/events.js'
+import type { LiveEvent, SessionEvent, UnknownEvent } from '../protocol/events.js'
 import {
   checkCursor,
   checkSessionID,
@@ -13,7 +13,9 @@ import {
 import { defaultEnvironment } from '../transport/environment.js'
 import { emptyCounters, type ConnectionCounters, type ConnectionStatus } from '../transport/status.js'
 import { foldEvents, initialView, type ApplyOutcome } from '../view/fold.js'
+import { selectMessage, selectPart } from '../view/select.js'
 import type { SessionView } from '../view/types.js'
+import { createFragmentHold, partOf } from './hold.js'
 import { defaultScheduler, type FlushScheduler } from './scheduler.js'
 
 export interface SessionCounters extends ConnectionCounters {
@@ -66,6 +68,7 @@ const idleConnection = (cursor: number): SessionConnection => ({
   lastByteAt: null,
   cursor,
   synced: false,
+  shape: undefined,
   counters: { ...emptyCounters(), liveApplied: 0, orphans: 0 },
 })
 
@@ -74,6 +77,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
   checkSessionID(options.sessionID)
   checkCursor(options.after)
   const schedule = options.scheduler ?? defaultScheduler
+  const env = options.environment ?? defaultEnvironment()
   const $view = atom<SessionView>(initialView(options.sessionID))
   const $connection = atom<SessionConnection>(idleConnection(options.after ?? CURSOR_START))
   // The store reads its own values from these copies, never with `get()`: on an atom with
@@ -99,6 +103,9 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
   let cancelFlush: (() => void) | undefined
   let liveApplied = 0
   let orphans = 0
+  const hold = createFragmentHold()
+  /** Parts whose start row is queued but not folded yet. */
+  const started = new Set<string>()
   let published: ConnectionStatus | undefined
   let stopCurrent: () => void = noop
 
@@ -110,6 +117,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
   const flush = () => {
     cancelFlush?.()
     cancelFlush = undefined
+    started.clear()
+    if (hold.size > 0) orphans += hold.expire(env.now())
     if (pending.length > 0) {
       const events = pending
       pending = []
@@ -136,6 +145,38 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
 
   const requestFlush = () => {
     if (cancelFlush === undefined) cancelFlush = schedule(flush)
+  }
+
+  /** Queues a gated event, then the held fragments a start row releases; all go to the onEvent hook. */
+  const queue = (event: SessionEvent) => {
+    onEvent(event)
+    // After the event is safely queued: a hook that throws cannot lose it.
+    options.onEvent?.(event)
+    if (event.durable !== undefined && event.type.endsWith('.started')) {
+      const found = partOf(event)
+      if (found !== undefined) started.add(`${found.messageID}\u0000${found.key}`)
+    }
+    for (const released of hold.release(event)) queue(released)
+  }
+
+  /** Whether a fragment's part is in the view, or starts in what waits to be folded. */
+  const knownPart = (event: LiveEvent): boolean => {
+    const found = partOf(event)
+    if (found === undefined || started.has(`${found.messageID}\u0000${found.key}`)) return true
+    const current = staging?.view ?? view
+    return found.key.startsWith('compaction:')
+      ? selectMessage(current, found.messageID)?.role === 'compaction'
+      : selectPart(current, found.messageID, found.key) !== undefined
+  }
+
+  /** A fragment from a split server's second connection: it may come before its start row. */
+  const onFragment = (event: LiveEvent) => {
+    if (knownPart(event)) queue(event)
+    else if (hold.hold(event, env.now())) requestFlush()
+    else {
+      orphans++
+      requestFlush()
+    }
   }
 
   const onEvent = (event: SessionEvent) => {
@@ -182,10 +223,10 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
       { ...options, after: resumeAfter },
       {
         event: (event) => {
-          if (!active) return
-          onEvent(event)
-          // After the event is safely queued: a hook that throws cannot lose it.
-          options.onEvent?.(event)
+          if (active) queue(event)
+        },
+        fragment: (event) => {
+          if (active) onFragment(event)
         },
         unknown: (event) => {
           if (active) options.onUnknownEvent?.(event)
@@ -224,7 +265,6 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
   // request nobody listens to. So the stream opens a microtask after the first listener,
   // if one is still there, and closes STORE_UNMOUNT_DELAY after the last one leaves, so a
   // React StrictMode remount (or a quick route change) reuses it.
-  const env = options.environment ?? defaultEnvironment()
   let listened = 0
   let opening = false
   let closeTimer: unknown

@@ -1,17 +1,18 @@
-import { SessionStreamError, isSessionStreamError, type SessionStreamErrorCode } from '../errors.js'
-import { AFTER_PARAM, CURSOR_START, EVENT_STREAM_CONTENT_TYPE, sessionEventPath } from '../protocol/constants.js'
+import { SessionStreamError } from '../errors.js'
+import { AFTER_PARAM, CURSOR_START, sessionEventPath } from '../protocol/constants.js'
 import { decodeEvent } from '../protocol/decode.js'
-import type { SessionEvent, UnknownEvent } from '../protocol/events.js'
-import { backoffDelay, type BackoffOptions } from './backoff.js'
-import { classifySeq, isHistoryReset } from './gate.js'
-import { classifyResponse, type Rejection, type Verdict } from './http.js'
+import type { LiveEvent, SessionEvent, UnknownEvent } from '../protocol/events.js'
+import type { BackoffOptions } from './backoff.js'
 import { defaultEnvironment, type Environment } from './environment.js'
-import { readFrames } from './sse.js'
-import { emptyCounters, type ConnectionCounters, type ConnectionState, type ConnectionStatus } from './status.js'
-import { createWatchdog } from './watchdog.js'
+import { classifySeq, isHistoryReset } from './gate.js'
+import type { HeaderSource, TokenSource } from './headers.js'
+import { createServerHub, type ServerHub } from './hub.js'
+import { createShapeTracker, type ServerShape } from './shape.js'
+import { emptyCounters, type ConnectionCounters, type ConnectionStatus } from './status.js'
+import { guard, openStream } from './stream.js'
 
-/** A bearer token, or a function resolved again before every attempt (refresh happens there). */
-export type TokenSource = string | (() => string | undefined | Promise<string | undefined>)
+export type { TokenSource, HeaderSource } from './headers.js'
+export { isSessionGone } from './stream.js'
 
 export interface ConnectionOptions {
   /** Server origin plus any path prefix, e.g. `https://api.example.com`. */
@@ -21,9 +22,17 @@ export interface ConnectionOptions {
   readonly after?: number | undefined
   /** Sent as `Authorization: Bearer …`, never in the URL. */
   readonly token?: TokenSource | undefined
+  /**
+   * Headers for every request, for any auth scheme: a record, or a function resolved before
+   * every attempt (async allowed). opencode: `{ authorization: 'Basic ' + btoa('opencode:' + password) }`
+   * (or `basicAuth(password)`). Never put in a URL, an error message or a log.
+   */
+  readonly headers?: HeaderSource | undefined
   /** @default globalThis.fetch */
   readonly fetch?: typeof fetch | undefined
   readonly backoff?: BackoffOptions | undefined
+  /** No response headers this long after a request: abort and retry (a server that accepts while it boots). @default 10000 */
+  readonly connectTimeoutMs?: number | undefined
   /** No byte for this long aborts and reconnects. @default 45000 (three 15 s heartbeats) */
   readonly idleTimeoutMs?: number | undefined
   /** Largest single event accepted, in characters. @default 4 MiB */
@@ -32,16 +41,33 @@ export interface ConnectionOptions {
   readonly maxProtocolRetries?: number | undefined
   /** What to do when the server's history is behind our cursor. @default 'rebuild' */
   readonly onHistoryReset?: 'rebuild' | 'error' | undefined
+  /**
+   * Which server this is. `unified`: the seed's session stream (replay, one `session.activity`,
+   * live fragments). `split`: a released opencode server (durable rows on the session stream,
+   * fragments on `/api/event`, activity from `/api/session/active`). `auto` tells them apart
+   * by whether the session stream sends an activity snapshot (SPEC §4a). @default 'auto'
+   */
+  readonly shape?: 'auto' | ServerShape | undefined
+  /** In `auto`, how long a session stream may go without a snapshot or a row before the server counts as split. @default 1500 */
+  readonly shapeTimeoutMs?: number | undefined
   readonly environment?: Environment | undefined
+  /** The client's shared server-wide stream; a connection without one makes its own. */
+  readonly hub?: ServerHub | undefined
 }
 
 export interface ConnectionSink {
   /** Gated events, in order; durable ones exactly once. A returned promise pauses reading. */
   event(event: SessionEvent): void | Promise<void>
+  /**
+   * A live fragment from the server-wide stream (split shape): it may come before the row
+   * that starts its part, which the session stream delivers on its own connection. Without
+   * this callback, fragments go to `event`.
+   */
+  fragment?: ((event: LiveEvent) => void) | undefined
   unknown?: ((event: UnknownEvent) => void) | undefined
   /** A known type whose data does not fit the catalogue: ordered and past the gate, but not folded. */
   invalid?: ((event: UnknownEvent, error: SessionStreamError) => void) | undefined
-  /** Server history was reset: the events that follow rebuild the session from seq 0. */
+  /** Server history was reset: the events that follow rebuild the session from the start. */
   reset?: (() => void) | undefined
   /** Status changed; read it with `status()`. Cheap: called often. */
   changed?: (() => void) | undefined
@@ -57,122 +83,106 @@ export interface Connection {
 }
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 45_000
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 export const DEFAULT_MAX_EVENT_BYTES = 4 * 1024 * 1024
-const RESET_WINDOW_MS = 10 * 60_000
-const MAX_RESETS_IN_WINDOW = 3
-/** Retry-After is a floor, but not a license to park a client for days. */
-const MAX_RETRY_AFTER_MS = 10 * 60_000
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
-/** Errors whose cause recurs at the same cursor: counted as strikes, not plain retries. */
-const STRIKE_CODES = new Set<SessionStreamErrorCode>(['malformed-json', 'invalid-event', 'wrong-session', 'event-too-large'])
-
-/** What a thrown error calls for: history behind the cursor is rebuilt, a deletion stops, the rest retries. */
-const THROWN_VERDICTS: Partial<Record<SessionStreamErrorCode, Verdict>> = {
-  'history-reset': 'reset',
-  gone: 'reset',
-}
-
-/** The session itself is gone: the connection ends as `closed`, not `failed`. */
-export const isSessionGone = (error: SessionStreamError | undefined): boolean => error?.code === 'session-not-found'
-
+/**
+ * The session stream: the durable cursor, the gate, decoding, the activity snapshot and the
+ * history reset, on top of one resilient SSE stream (stream.ts). Against a split server it
+ * also follows the client's server-wide stream and asks for activity (shape.ts).
+ */
 export function openConnection(options: ConnectionOptions, sink: ConnectionSink): Connection {
-  const env = options.environment ?? defaultEnvironment()
-  const fetchFn = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
-  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
-  const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES
-  const maxStrikes = options.maxProtocolRetries ?? 5
-  const backoff = options.backoff ?? {}
-
   let cursor = checkCursor(options.after)
   checkSessionID(options.sessionID)
-  let state: ConnectionState = 'idle'
-  let attempt = 0
-  let nextRetryAt: number | null = null
-  let lastError: SessionStreamError | null = null
-  let lastByteAt: number | null = null
-  let synced = false
-  const counters: Mutable<ConnectionCounters> = emptyCounters()
-  let snapshot: ConnectionStatus | undefined
+  const env = options.environment ?? defaultEnvironment()
+  const fetchFn = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
+  const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES
+  const ownHub = options.hub === undefined
+  const hub =
+    options.hub ??
+    createServerHub({
+      baseUrl: options.baseUrl,
+      fetch: fetchFn,
+      env,
+      token: options.token,
+      headers: options.headers,
+      backoff: options.backoff,
+      maxEventBytes,
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    })
 
+  let synced = false
   let closed = false
-  let closedByClient = false
-  let opened = 0
-  let strikes = 0
-  let reauthed = false
-  let resetTimes: number[] = []
-  let request: AbortController | undefined
-  let abortReason: Rejection | undefined
-  let wakeUp: (() => void) | undefined
-  /** A server's Retry-After deadline: online and visibility wake-ups never retry before it. */
-  let notBefore = 0
-  const wakeEarly = () => {
-    if (env.now() >= notBefore) wakeUp?.()
-  }
+  const counters: Mutable<Omit<ConnectionCounters, 'reconnects' | 'resets'>> = emptyCounters()
+  let snapshot: ConnectionStatus | undefined
 
   const changed = () => {
     snapshot = undefined
     guard(() => sink.changed?.())
   }
-  const setState = (next: ConnectionState) => {
-    if (state !== next) {
-      state = next
+
+  const shape = createShapeTracker({
+    sessionID: options.sessionID,
+    mode: options.shape ?? 'auto',
+    timeoutMs: options.shapeTimeoutMs ?? 1500,
+    hub,
+    env,
+    fragment: (event) => {
+      if (closed) return
+      counters.live++
       changed()
-    }
-  }
-  /** Ends the attempt from outside (watchdog, offline, hidden tab); the next one follows the usual backoff. */
-  const abortWith = (code: SessionStreamErrorCode, message: string) => {
-    abortReason ??= { verdict: 'retry', error: new SessionStreamError(code, message) }
-    request?.abort()
-  }
-
-  const watchdog = createWatchdog(env, idleTimeoutMs, () => lastByteAt, (code) =>
-    abortWith(
-      code,
-      code === 'idle-timeout'
-        ? `no byte received for ${idleTimeoutMs} ms`
-        : 'the timers ran late (the machine slept): the socket is presumed dead',
-    ),
-  )
-
-  const offOnline = env.onOnlineChange((online) => {
-    if (online) {
-      attempt = 0
-      wakeEarly()
-    } else if (state === 'open' || state === 'connecting') {
-      abortWith('network-error', 'the device went offline')
-    } else wakeUp?.()
-  })
-  const offVisibility = env.onVisibilityChange((visible) => {
-    if (!visible) return
-    if (state === 'backoff') wakeEarly()
-    else if (state === 'open' && lastByteAt !== null && env.now() - lastByteAt > idleTimeoutMs / 2) {
-      // Back from a hidden tab with a quiet socket: it may have died while we were frozen.
-      abortWith('idle-timeout', 'stream went quiet while the page was hidden')
-    }
+      guard(() => (sink.fragment ?? sink.event)(event))
+    },
+    activity: (status) => {
+      if (closed) return
+      // The server cannot say where its history ends here: the cursor stands in, so no reset is inferred.
+      void deliver({ id: `activity_${env.now()}`, type: 'session.activity', data: { timestamp: env.now(), sessionID: options.sessionID, status, cutoff: cursor } })
+    },
+    restart: (reason) => stream.restart(new SessionStreamError('stream-ended', reason)),
+    changed,
   })
 
-  const sleep = (ms: number | undefined) =>
-    new Promise<void>((resolve) => {
-      const timer = ms === undefined ? undefined : env.setTimeout(() => done(), ms)
-      const done = () => {
-        if (timer !== undefined) env.clearTimeout(timer)
-        wakeUp = undefined
-        resolve()
-      }
-      wakeUp = done
-    })
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
 
-  const resolveToken = async (): Promise<string | undefined> =>
-    typeof options.token === 'function' ? await options.token() : options.token
-
-  const url = () => {
-    const target = new URL(options.baseUrl.replace(/\/+$/, '') + sessionEventPath(options.sessionID))
-    // No cursor, no parameter: `after` is an integer ≥ 0 on the wire.
-    if (cursor >= 0) target.searchParams.set(AFTER_PARAM, String(cursor))
-    return target.toString()
-  }
+  const stream = openStream({
+    env,
+    fetch: fetchFn,
+    url: () => {
+      const target = new URL(options.baseUrl.replace(/\/+$/, '') + sessionEventPath(options.sessionID))
+      // No cursor, no parameter: `after` is an integer ≥ 0 on the wire.
+      if (cursor >= 0) target.searchParams.set(AFTER_PARAM, String(cursor))
+      return target.toString()
+    },
+    token: options.token,
+    headers: options.headers,
+    backoff: options.backoff,
+    maxEventBytes,
+    maxStrikes: options.maxProtocolRetries ?? 5,
+    deadlines: () => shape.deadlines(connectTimeoutMs, idleTimeoutMs),
+    onAttempt: () => {
+      synced = false
+      shape.attempt()
+    },
+    onOpen: () => shape.opened(),
+    onFrames: handleFrames,
+    onReset: () => {
+      if (options.onHistoryReset === 'error') return false
+      cursor = CURSOR_START
+      guard(() => sink.reset?.())
+      return true
+    },
+    onChange: changed,
+    onEnd: (error) => {
+      closed = true
+      shape.close()
+      if (ownHub) hub.close()
+      guard(() => sink.end?.(error))
+    },
+  })
 
   async function handleFrames(frames: readonly string[]): Promise<void> {
     for (const data of frames) {
@@ -195,7 +205,8 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
         }
         if (verdict === 'skip') counters.skips++
         cursor = event.durable.seq
-        strikes = 0
+        stream.progressed()
+        shape.row(event.type)
         changed()
       }
       if (decoded.kind === 'unknown') {
@@ -204,204 +215,44 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
       } else if (decoded.kind === 'invalid') {
         // Ordered and past the gate like any row, so one odd row cannot stall the stream.
         counters.invalid++
-        lastError = decoded.error
-        changed()
+        stream.note(decoded.error)
         guard(() => sink.invalid?.(decoded.event, decoded.error))
-      } else await deliver(decoded.event)
+      } else if (!shape.duplicate(decoded.event)) await deliver(decoded.event)
     }
   }
 
   async function deliver(event: SessionEvent): Promise<void> {
     if (event.type === 'session.activity') {
       if (isHistoryReset(cursor, event.data.cutoff)) {
-        throw new SessionStreamError(
-          'history-reset',
-          `server history ends at seq ${event.data.cutoff}, behind the cursor ${cursor}`,
-        )
+        throw new SessionStreamError('history-reset', `server history ends at seq ${event.data.cutoff}, behind the cursor ${cursor}`)
       }
       if (!synced) {
         synced = true
-        attempt = 0
-        reauthed = false
+        stream.healthy()
         changed()
       }
     } else if (event.durable === undefined) counters.live++
     const pending = guard(() => sink.event(event))
-    if (pending !== undefined) {
-      // The consumer is slow: we stop reading, so silence is ours, not the server's.
-      watchdog.pause()
-      try {
-        await pending
-      } finally {
-        watchdog.resume()
-      }
-    }
+    if (pending !== undefined) await stream.hold(pending)
   }
-
-  /** One attempt. An HTTP answer comes with its own verdict; every other failure is thrown, and the catch decides. */
-  async function connectOnce(): Promise<Rejection> {
-    abortReason = undefined
-    synced = false
-    setState('connecting')
-    const controller = new AbortController()
-    request = controller
-    // The watchdog runs from the attempt's start: a token provider that hangs, or a server
-    // that accepts and never answers, is as dead as one that stops writing.
-    watchdog.start()
-    try {
-      let token: string | undefined
-      try {
-        token = await raceAbort(resolveToken(), controller.signal)
-      } catch (cause) {
-        throw new SessionStreamError('token-error', 'the token provider failed', { cause })
-      }
-      // close() or the watchdog may have come just as the token resolved: send no request then.
-      if (closed) return { verdict: 'stop', error: new SessionStreamError('closed', 'closed') }
-      if (abortReason !== undefined) return abortReason
-      const headers: Record<string, string> = { accept: EVENT_STREAM_CONTENT_TYPE }
-      if (token !== undefined && token !== '') headers.authorization = `Bearer ${token}`
-      let response: Response
-      try {
-        response = await fetchFn(url(), { headers, signal: controller.signal, cache: 'no-store', redirect: 'manual' })
-      } catch (cause) {
-        throw new SessionStreamError('network-error', 'request failed', { cause })
-      }
-      const rejection = await classifyResponse(response, env.now())
-      if (rejection !== undefined) return abortReason ?? rejection
-      if (opened++ > 0) counters.reconnects++
-      lastByteAt = env.now()
-      setState('open')
-      if (response.body === null) throw new SessionStreamError('stream-ended', 'the response had no body')
-      await readFrames(response.body, maxEventBytes, {
-        onBytes: () => {
-          lastByteAt = env.now()
-        },
-        onFrames: handleFrames,
-      })
-      throw new SessionStreamError('stream-ended', 'the server closed the stream')
-    } catch (thrown) {
-      // An abort from outside explains whatever the aborted request threw.
-      if (abortReason !== undefined) return abortReason
-      const error = isSessionStreamError(thrown)
-        ? thrown
-        : new SessionStreamError('network-error', 'the stream failed', { cause: thrown })
-      return { verdict: THROWN_VERDICTS[error.code] ?? 'retry', error }
-    } finally {
-      watchdog.stop()
-      controller.abort()
-      request = undefined
-      if (lastByteAt !== null) changed()
-    }
-  }
-
-  /** Decides what follows a failed attempt: a delay in ms, or undefined to stop. */
-  function decide({ verdict, error }: Rejection): number | undefined {
-    lastError = error
-    switch (verdict) {
-      case 'stop':
-        return stop(isSessionGone(error) ? 'closed' : 'failed', error)
-      case 'reauth':
-        if (reauthed) return stop('unauthorized', error)
-        reauthed = true
-        return 0
-      case 'reset':
-        return resetHistory(error)
-      case 'retry': {
-        if (STRIKE_CODES.has(error.code) && ++strikes > maxStrikes) return stop('failed', error)
-        const retryAfter = error.retryAfterMs === undefined ? undefined : Math.min(error.retryAfterMs, MAX_RETRY_AFTER_MS)
-        notBefore = retryAfter === undefined ? 0 : env.now() + retryAfter
-        return backoffDelay(Math.max(attempt++, strikes - 1), backoff, env.random, retryAfter)
-      }
-    }
-  }
-
-  function resetHistory(error: SessionStreamError): number | undefined {
-    if (options.onHistoryReset === 'error') return stop('failed', new SessionStreamError('history-reset', error.message))
-    const now = env.now()
-    resetTimes = [...resetTimes.filter((at) => now - at < RESET_WINDOW_MS), now]
-    if (resetTimes.length > MAX_RESETS_IN_WINDOW) {
-      return stop('failed', new SessionStreamError('history-reset-loop', `history reset ${resetTimes.length} times within ten minutes`))
-    }
-    counters.resets++
-    cursor = CURSOR_START
-    strikes = 0
-    guard(() => sink.reset?.())
-    // The first reset rebuilds at once; a repeat waits, so a flapping server cannot spin us.
-    return resetTimes.length === 1 ? 0 : backoffDelay(attempt++, backoff, env.random)
-  }
-
-  function stop(final: ConnectionState, error: SessionStreamError): undefined {
-    lastError = error
-    closed = true
-    state = final
-    changed()
-    return undefined
-  }
-
-  async function run(): Promise<void> {
-    // oxlint-disable-next-line no-unmodified-loop-condition -- close() sets it from outside
-    while (!closed) {
-      if (!env.isOnline()) {
-        setState('offline')
-        await sleep(undefined)
-        continue
-      }
-      const rejection = await connectOnce()
-      if (closed) break
-      const delay = decide(rejection)
-      if (delay === undefined) break
-      if (!env.isOnline()) continue // offline waits without spending attempts
-      nextRetryAt = env.now() + delay
-      setState('backoff')
-      await sleep(delay)
-      nextRetryAt = null
-    }
-    // Nothing is left behind: no timer, no listener.
-    watchdog.stop()
-    offOnline()
-    offVisibility()
-    guard(() => sink.end?.(closedByClient ? undefined : (lastError ?? undefined)))
-  }
-
-  const done = run()
 
   return {
-    status: () =>
-      (snapshot ??= {
-        state,
-        attempt,
-        nextRetryAt,
-        lastError,
-        lastByteAt,
+    status: () => {
+      const base = stream.status()
+      return (snapshot ??= {
+        state: base.state,
+        attempt: base.attempt,
+        nextRetryAt: base.nextRetryAt,
+        lastError: base.lastError,
+        lastByteAt: base.lastByteAt,
         cursor,
         synced,
-        counters: { ...counters },
-      }),
-    close: () => {
-      if (closed) return
-      closed = closedByClient = true
-      nextRetryAt = null
-      setState('closed')
-      request?.abort()
-      wakeUp?.()
+        shape: shape.current(),
+        counters: { ...counters, reconnects: base.reconnects, resets: base.resets },
+      })
     },
-    done,
-  }
-}
-
-/**
- * A sink is user code (an onEvent hook, a store listener). Its exception must not pass for
- * a transport failure: the cursor has already moved past the event, so a reconnect would
- * skip it. The error is rethrown on its own task, where it surfaces as an uncaught error.
- */
-function guard<T>(call: () => T): T | undefined {
-  try {
-    return call()
-  } catch (error) {
-    queueMicrotask(() => {
-      throw error
-    })
-    return undefined
+    close: () => stream.close(),
+    done: stream.done,
   }
 }
 
@@ -417,16 +268,4 @@ export function checkSessionID(sessionID: string): void {
   if (typeof sessionID !== 'string' || sessionID === '' || sessionID === '.' || sessionID === '..') {
     throw new SessionStreamError('invalid-session-id', 'a session id must be a non-empty string other than "." and ".."')
   }
-}
-
-/** Resolves with `promise`, or rejects as soon as `signal` aborts. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new DOMException('aborted', 'AbortError'))
-    // Handled even when the signal has already aborted: a provider failing after that must
-    // not surface as an unhandled rejection.
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
-    if (signal.aborted) onAbort()
-    else signal.addEventListener('abort', onAbort, { once: true })
-  })
 }

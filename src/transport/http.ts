@@ -7,9 +7,10 @@ import { parseRetryAfter } from './backoff.js'
  * - `retry`: back off and try again (429, 5xx, wrong content type, …);
  * - `reauth`: resolve the token again and retry once, then stop as unauthorized;
  * - `reset`: the server no longer has history for our cursor (410): rebuild from the start;
- * - `stop`: retrying cannot help (400, 404, 204, other 4xx).
+ * - `stop`: retrying cannot help (400, 404, 204, other 4xx);
+ * - `now`: the client ended the attempt on purpose (the stream changed): reconnect at once.
  */
-export type Verdict = 'retry' | 'reauth' | 'reset' | 'stop'
+export type Verdict = 'retry' | 'reauth' | 'reset' | 'stop' | 'now'
 
 export interface Rejection {
   readonly verdict: Verdict
@@ -111,11 +112,18 @@ export async function classifyResponse(response: Response, now: number): Promise
   }
   if (status >= 200 && status < 300 && status !== 204) {
     const type = response.headers.get('content-type') ?? ''
-    if (type.toLowerCase().startsWith(EVENT_STREAM_CONTENT_TYPE)) return undefined
+    // The media type exactly, parameters allowed: `text/event-streamXYZ` is not an event stream.
+    if (type.split(';', 1)[0]?.trim().toLowerCase() === EVENT_STREAM_CONTENT_TYPE) return undefined
     await response.body?.cancel().catch(() => {})
     // A captive portal or a misrouted proxy answers 200 with HTML: transient, retry.
     return reject('retry', 'bad-content-type', `expected ${EVENT_STREAM_CONTENT_TYPE}, got ${type || 'none'}`, response, now)
   }
+  return statusRejection(response, now)
+}
+
+/** A response that is not a success: its verdict, and an error carrying the status and the server's words. */
+export async function statusRejection(response: Response, now: number): Promise<Rejection> {
+  const { status } = response
   const detail = await serverMessage(response)
   const [verdict, code, text] = OUTCOMES[status] ?? (status >= 500 ? SERVER_ERROR : UNEXPECTED)
   return reject(verdict, code, `${text} (${status})${detail === undefined ? '' : `: ${detail}`}`, response, now)

@@ -1,4 +1,5 @@
 import type { SessionStreamError } from '../errors.js'
+import type { ServerShape } from './shape.js'
 
 export type ConnectionState =
   | 'idle'
@@ -43,8 +44,10 @@ export interface ConnectionStatus {
   readonly lastByteAt: number | null
   /** Last applied durable seq; -1 before any. */
   readonly cursor: number
-  /** True once this connection's `session.activity` snapshot arrived (caught up). */
+  /** True once this attempt's activity snapshot arrived (caught up): from the stream, or asked for from a split server. */
   readonly synced: boolean
+  /** The server's shape as far as this connection knows (SPEC §4a); undefined while it is still telling. */
+  readonly shape: ServerShape | undefined
   readonly counters: ConnectionCounters
 }
 

@@ -39,6 +39,8 @@ export function foldEvents(
 ): SessionView {
   const d = createDraft(state)
   for (const event of events) {
+    // A fold of history alone learns whose it is, so it equals a live view of that session.
+    if (d.view.sessionID === undefined) d.root().sessionID = event.data.sessionID
     const outcome = apply(d, event)
     if (isDurable(event) && d.view.cursor !== event.durable.seq) d.root().cursor = event.durable.seq
     onOutcome?.(event, outcome)

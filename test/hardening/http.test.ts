@@ -93,12 +93,12 @@ describe('bad input: HTTP', () => {
     h.connection.close()
   })
 
-  it('a server that accepts and never writes is abandoned after idleTimeoutMs', async () => {
-    const h = connectHarness({ idleTimeoutMs: 6000 }, () => 0)
+  it('a server that accepts and never answers is abandoned after connectTimeoutMs', async () => {
+    const h = connectHarness({ connectTimeoutMs: 6000 }, () => 0)
     h.server.respond(hang())
     await settle()
     await vi.advanceTimersByTimeAsync(6000)
-    expect(h.status().lastError?.code).toBe('idle-timeout')
+    expect(h.status().lastError?.code).toBe('connect-timeout')
     h.connection.close()
   })
 

@@ -1,6 +1,7 @@
 import { afterEach, expect, it, vi } from 'vitest'
 import type { MockEngine, TurnInput } from '../../mock-server/index.js'
 import { createSessionClient, type SessionClientOptions } from '../../src/client/client.js'
+import { basicAuth } from '../../src/transport/headers.js'
 import { isDurable } from '../../src/protocol/events.js'
 import type { SessionHandle } from '../../src/store/session-store.js'
 import type { AssistantMessage, TextPart } from '../../src/view/types.js'
@@ -13,7 +14,7 @@ export interface Harness {
   close(): Promise<void>
 }
 
-export type HarnessFactory = (options?: { token?: string }) => Promise<Harness>
+export type HarnessFactory = (options?: { token?: string; password?: string; privateRows?: boolean }) => Promise<Harness>
 
 const TEXT = 'The quick brown fox jumps over the lazy dog, then reads the logs and writes a summary. '.repeat(3)
 const turn = (overrides: Partial<TurnInput> = {}): TurnInput => ({
@@ -68,8 +69,11 @@ export function clientContract(makeHarness: HarnessFactory): void {
     open = []
   })
 
-  async function start(options: { token?: string; client?: Partial<SessionClientOptions> } = {}) {
-    const harness = await makeHarness(options.token === undefined ? {} : { token: options.token })
+  async function start(
+    options: { token?: string; password?: string; privateRows?: boolean; client?: Partial<SessionClientOptions> } = {},
+  ) {
+    const { client: _client, ...serverOptions } = options
+    const harness = await makeHarness(serverOptions)
     const client = createSessionClient({
       baseUrl: harness.baseUrl,
       ...(harness.fetch === undefined ? {} : { fetch: harness.fetch }),
@@ -107,7 +111,8 @@ export function clientContract(makeHarness: HarnessFactory): void {
     await settled(engine, session, sessionID)
     await vi.waitFor(() => expect(tailer.seqs.at(-1)).toBe(engine.latestSeq(sessionID)))
     await tailer.stop()
-    expect(tailer.seqs).toEqual(Array.from({ length: engine.latestSeq(sessionID) + 1 }, (_, i) => i))
+    // Public seqs start at 1: the session's seq 0 is a private row the server never sends.
+    expect(tailer.seqs).toEqual(Array.from({ length: engine.latestSeq(sessionID) }, (_, i) => i + 1))
     expect(textOf(session, started.assistantMessageID)?.text).toBe(TEXT)
     expect(session.$connection.get().counters.reconnects).toBeGreaterThanOrEqual(1)
   })
@@ -138,7 +143,8 @@ export function clientContract(makeHarness: HarnessFactory): void {
     engine.deleteSession(sessionID)
     await vi.waitFor(() => expect(session.$view.get().info.deleted).toBe(true))
     await vi.waitFor(() => expect(session.$connection.get().state).toBe('closed'))
-    expect(session.$connection.get().lastError?.code).toBe('session-deleted')
+    // opencode writes no deletion event: the stream ends and the resubscription is refused with 404.
+    expect(session.$connection.get().lastError?.code).toBe('session-not-found')
   })
 
   it('reports 404 for a session that never existed', async () => {
@@ -188,5 +194,62 @@ export function clientContract(makeHarness: HarnessFactory): void {
     expect(textOf(session, started.assistantMessageID)?.text).toBe('ünïcødé ✓ split across chunks 🚀')
     expect(session.$connection.get().counters.duplicates).toBeGreaterThan(0)
     expect(session.$connection.get().counters.invalid).toBe(0)
+  })
+
+  it('follows a server that skips private seqs: nothing lost, no resync, the text exact', async () => {
+    const { engine, client, session, sessionID } = await start({ privateRows: true })
+    const tailer = tail(client, sessionID)
+    const started = engine.startTurn(sessionID, turn())!
+    await started.done
+    await settled(engine, session, sessionID)
+    await vi.waitFor(() => expect(tailer.seqs.at(-1)).toBe(engine.latestSeq(sessionID)))
+    await tailer.stop()
+    const published = (engine.history(sessionID, -1, 1000)?.data ?? []).map((event) => event.durable.seq)
+    expect(tailer.seqs).toEqual(published)
+    expect(published.some((seq, i) => i > 0 && seq !== (published[i - 1] ?? 0) + 1)).toBe(true)
+    expect(textOf(session, started.assistantMessageID)?.text).toBe(TEXT)
+    expect(session.$connection.get().counters).toMatchObject({ reconnects: 0, protocolErrors: 0 })
+    expect(session.$connection.get().counters.skips).toBeGreaterThan(0)
+  })
+
+  it('authenticates with HTTP Basic through headers, as opencode takes it, and never puts it in a URL', async () => {
+    const denied = await start({ password: 'pa:ss wörd', client: { headers: basicAuth('wrong') } })
+    await vi.waitFor(() => expect(denied.session.$connection.get().state).toBe('unauthorized'))
+    const requested: string[] = []
+    const allowed = await start({
+      password: 'pa:ss wörd',
+      client: {
+        headers: async () => basicAuth('pa:ss wörd'),
+        ...(denied.harness.fetch === undefined
+          ? {
+              fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+                requested.push(String(input))
+                return globalThis.fetch(input, init)
+              },
+            }
+          : {}),
+      },
+    })
+    await vi.waitFor(() => expect(allowed.session.$connection.get().synced).toBe(true))
+    expect(requested.join(' ')).not.toMatch(/pa|w%C3%B6rd|Basic/)
+  })
+
+  it('creates a session, prompts it, interrupts and deletes it through the client, with typed errors', async () => {
+    const { client, engine } = await start()
+    const { id } = await client.sessions.create()
+    expect(engine.exists(id)).toBe(true)
+    const session = client.session(id)
+    session.$view.listen(() => {})
+    const admitted = await client.sessions.prompt(id, 'hello there')
+    expect(admitted.admittedSeq).toBeGreaterThan(0)
+    await vi.waitFor(() => expect(session.$view.get().messages.find((m) => m.role === 'user')).toMatchObject({ id: admitted.id, text: 'hello there' }), { timeout: 5000 })
+    await vi.waitFor(() => expect(session.$view.get().activity).toBe('running'), { timeout: 5000 })
+    await client.sessions.interrupt(id)
+    await vi.waitFor(() => expect(session.$view.get().activity).toBe('idle'), { timeout: 5000 })
+    expect(session.$view.get().messages.some((m) => m.role === 'assistant' && m.status === 'streaming')).toBe(false)
+    await client.sessions.delete(id)
+    await vi.waitFor(() => expect(session.$connection.get().lastError?.code).toBe('session-not-found'), { timeout: 5000 })
+    await expect(client.sessions.prompt(id, 'anyone?')).rejects.toMatchObject({ name: 'SessionStreamError', code: 'session-not-found', status: 404 })
+    await expect(client.sessions.prompt('..', 'x')).rejects.toMatchObject({ code: 'invalid-session-id' })
   })
 }

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMockEngine, type Fault, type TurnInput } from '../../mock-server/index.js'
 import { createSessionClient } from '../../src/client/client.js'
 import { isDurable } from '../../src/protocol/events.js'
-import { comparable, serverFold } from '../support/convergence.js'
+import { comparable, publicSeqs, serverFold } from '../support/convergence.js'
 
 /*
  * Random fault schedules over scripted turns, against the real contract engine (its fetch
@@ -22,6 +22,7 @@ const faultArb: fc.Arbitrary<Fault> = fc.oneof(
   fc.constant({ type: 'restart' as const }),
   fc.record({ type: fc.constant('shed' as const), on: fc.constant(true), retryAfterSeconds: fc.constant(0) }),
   fc.record({ type: fc.constant('stall' as const), on: fc.constant(true) }),
+  fc.record({ type: fc.constant('private-rows' as const), on: fc.boolean() }),
   fc.constant({ type: 'clear' as const }),
 )
 
@@ -75,11 +76,11 @@ describe('fault schedules over scripted turns (property)', () => {
         })()
 
         const timers = faults.map(({ atMs, fault }) => setTimeout(() => engine.applyFault(fault), atMs))
-        const outcomes: { id: string; turn: TurnInput; completed: boolean }[] = []
+        const outcomes: { ids: readonly string[]; turn: TurnInput; completed: boolean }[] = []
         for (const turn of turns) {
           const started = engine.startTurn(sessionID, turn)
           if (started === undefined) throw new Error('turn not started')
-          outcomes.push({ id: started.assistantMessageID, turn, completed: (await started.done) === 'completed' })
+          outcomes.push({ ids: started.assistantMessageIDs, turn, completed: (await started.done) === 'completed' })
         }
         for (const timer of timers) clearTimeout(timer)
         engine.applyFault({ type: 'clear' })
@@ -99,13 +100,13 @@ describe('fault schedules over scripted turns (property)', () => {
         stop()
 
         // Zero durable events lost or applied twice, in order.
-        expect(seqs).toEqual(Array.from({ length: latest + 1 }, (_, i) => i))
+        expect(seqs).toEqual(publicSeqs(engine, sessionID))
         // The view equals the fold of the whole durable log plus the final activity.
         expect(comparable(session.$view.get())).toEqual(comparable(serverFold(engine, sessionID)))
         // Every completed turn's text and reasoning equal the server's.
-        for (const { id, turn, completed } of outcomes.filter((o) => o.completed)) {
-          const message = session.$view.get().messages.find((m) => m.id === id)
-          const parts = message?.role === 'assistant' ? message.parts : []
+        // A turn with tools is two steps (the calls, then the answer): its parts span both.
+        for (const { ids, turn, completed } of outcomes.filter((o) => o.completed)) {
+          const parts = session.$view.get().messages.flatMap((m) => (m.role === 'assistant' && ids.includes(m.id) ? m.parts : []))
           const text = (type: 'text' | 'reasoning') =>
             parts.flatMap((p) => (p.type === type ? [p] : []))
           expect({ completed, text: text('text').map((p) => p.text) }).toEqual({ completed, text: [turn.text] })

@@ -1,9 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import type { SessionEvent } from '../../src/protocol/index.js'
 import { MAX_BODY_BYTES } from '../../mock-server/index.js'
 import {
-  authHeaders,
+  commitRows,
   createSession,
+  errorBody,
   fault,
+  missing,
   openStream,
   postJson,
   range,
@@ -16,10 +19,7 @@ import {
 } from './helpers.js'
 import { SCRIPTED_TURN } from './turn-checks.js'
 
-const errorCode = async (response: Response): Promise<string> =>
-  ((await response.json()) as { error: { code: string } }).error.code
-
-/** Routes, errors, auth, CORS, the control surface, deletion and restart, against one adapter. */
+/** Routes, errors, CORS, history, the control surface and restart, against one adapter. */
 export function describeHttpContract(start: StartHarness): void {
   let harness: Harness | undefined
   const use = async (options?: HarnessOptions): Promise<Harness> => (harness = await start(options))
@@ -29,58 +29,61 @@ export function describeHttpContract(start: StartHarness): void {
   })
 
   describe('errors', () => {
-    it('answers 404 for an unknown session on every session route', async () => {
+    it('answers 404 SessionNotFoundError for an unknown session on every session route', async () => {
       const h = await use()
       for (const [method, path] of [
         ['GET', streamPath('ses_nope')],
         ['GET', '/api/session/ses_nope/history'],
+        ['POST', '/api/session/ses_nope/prompt'],
+        ['POST', '/api/session/ses_nope/interrupt'],
         ['DELETE', '/api/session/ses_nope'],
+        ['POST', '/__mock/sessions/ses_nope/turn'],
       ] as const) {
-        const response = await h.fetch(path, { method })
-        expect({ path, status: response.status }).toEqual({ path, status: 404 })
-        expect(await errorCode(response)).toBe('session-not-found')
+        const body = method === 'POST' ? JSON.stringify(path.endsWith('turn') ? SCRIPTED_TURN : { prompt: { text: 'x' } }) : null
+        const response = await h.fetch(path, { method, body })
+        expect({ path, status: response.status, body: await response.json() }).toEqual({ path, status: 404, body: missing('ses_nope') })
       }
-      const turn = await postJson(h, '/__mock/sessions/ses_nope/turn', SCRIPTED_TURN)
-      expect(turn.status).toBe(404)
-      expect((await h.fetch('/api/nothing')).status).toBe(404)
+      const unknown = await h.fetch('/api/nothing')
+      expect({ status: unknown.status, tag: (await errorBody(unknown))._tag }).toEqual({ status: 404, tag: 'NotFoundError' })
     })
 
-    it('answers 400 for a malformed after', async () => {
+    it('answers 400 InvalidRequestError for an after that is not an integer >= 0', async () => {
       const h = await use()
       const sessionID = await createSession(h)
-      for (const after of ['abc', '1.5', '-2', '', '1e3', '0x1']) {
-        const stream = await h.fetch(streamPath(sessionID, after))
-        expect({ after, status: stream.status }).toEqual({ after, status: 400 })
-        expect(await errorCode(stream)).toBe('bad-request')
-        expect((await h.fetch(`/api/session/${sessionID}/history?after=${after}`)).status).toBe(400)
+      for (const after of ['-1', '1.5', 'abc', '', '-2', '1e3', '0x1', ' 1', '99999999999999999999']) {
+        const query = `?after=${encodeURIComponent(after)}`
+        for (const path of [`/api/session/${sessionID}/event${query}`, `/api/session/${sessionID}/history${query}`]) {
+          const response = await h.fetch(path)
+          expect({ path, status: response.status, tag: (await errorBody(response))._tag }).toEqual({ path, status: 400, tag: 'InvalidRequestError' })
+        }
       }
+      expect(h.engine.stats().subscribers).toBe(0)
     })
 
-    it('requires the bearer token and never accepts it in the URL', async () => {
-      const h = await use({ token: 'sekret-token' })
+    it('answers a wrong method with 405 MethodNotAllowedError and Allow', async () => {
+      const h = await use()
       const sessionID = await createSession(h)
-      const raw = (path: string, headers: HeadersInit = {}) => fetch(`${h.baseUrl}${path}`, { headers })
-      for (const response of [
-        await raw(streamPath(sessionID)),
-        await raw(streamPath(sessionID), { authorization: 'Bearer wrong-token!' }),
-        await raw(streamPath(sessionID), { authorization: 'Basic c2VrcmV0LXRva2Vu' }),
-        await raw(`${streamPath(sessionID)}?token=sekret-token`),
-        await raw(`${streamPath(sessionID)}?access_token=sekret-token`),
-        await raw('/__mock/stats'),
-      ]) {
-        expect(response.status).toBe(401)
-        expect(response.headers.get('www-authenticate')).toBe('Bearer')
-        expect(await errorCode(response)).toBe('unauthorized')
+      for (const [method, path, allow] of [
+        ['POST', `/api/session/${sessionID}/event`, 'GET'],
+        ['GET', `/api/session/${sessionID}/prompt`, 'POST'],
+        ['GET', '/api/session', 'POST'],
+        ['POST', `/api/session/${sessionID}`, 'DELETE'],
+      ] as const) {
+        const response = await h.fetch(path, { method })
+        expect({ path, status: response.status, allow: response.headers.get('allow'), tag: (await errorBody(response))._tag }).toEqual({
+          path,
+          status: 405,
+          allow,
+          tag: 'MethodNotAllowedError',
+        })
       }
-      const allowed = await raw('/api/session/active', authHeaders('sekret-token'))
-      expect(allowed.status).toBe(200)
     })
 
     it('reports the fault switches that are on', async () => {
       const h = await use()
       await postJson(h, '/__mock/faults', { type: 'stall', on: true })
       const response = await h.fetch('/__mock/faults')
-      expect(await response.json()).toMatchObject({ faults: { stall: true, duplicate: false } })
+      expect(await response.json()).toMatchObject({ faults: { stall: true, duplicate: false, privateRows: false } })
       await postJson(h, '/__mock/faults', { type: 'clear' })
     })
 
@@ -88,30 +91,31 @@ export function describeHttpContract(start: StartHarness): void {
       const h = await use()
       const sessionID = await createSession(h)
       const turn = `/__mock/sessions/${sessionID}/turn`
-      const missing = await postJson(h, turn, { text: 'no prompt' })
-      expect(missing.status).toBe(400)
-      expect(await missing.text()).toContain('prompt')
+      const noPrompt = await postJson(h, turn, { text: 'no prompt' })
+      expect(noPrompt.status).toBe(400)
+      expect(await errorBody(noPrompt)).toEqual({ _tag: 'InvalidRequestError', message: expect.stringContaining('prompt') })
       expect((await postJson(h, '/__mock/faults', { type: 'stal', on: true })).status).toBe(400)
+      expect((await postJson(h, '/__mock/faults', { type: 'private-rows' })).status).toBe(400)
       expect((await postJson(h, '/__mock/sessions', { parentID: 'ses_nope' })).status).toBe(400)
+      expect((await postJson(h, turn, { ...SCRIPTED_TURN, tools: [{ name: 'ls', input: 'not an object', output: '' }] })).status).toBe(400)
       const notJson = await h.fetch(turn, { method: 'POST', body: '{"prompt":' })
-      expect(notJson.status).toBe(400)
+      expect({ status: notJson.status, tag: (await errorBody(notJson))._tag }).toEqual({ status: 400, tag: 'InvalidRequestError' })
       const huge = await postJson(h, turn, { prompt: 'x'.repeat(MAX_BODY_BYTES), text: 'y' })
-      expect(huge.status).toBe(413)
-      expect(await errorCode(huge)).toBe('payload-too-large')
+      expect({ status: huge.status, tag: (await errorBody(huge))._tag }).toEqual({ status: 413, tag: 'PayloadTooLargeError' })
       expect(h.engine.latestSeq(sessionID)).toBe(0)
     })
   })
 
   describe('CORS', () => {
     it('answers preflights without credentials and reflects the origin', async () => {
-      const h = await use({ token: 'sekret-token' })
-      const origin = 'http://page.example:5173'
+      const h = await use({ password: 'pw' })
+      const origin = 'http://localhost:5173'
       const preflight = await fetch(`${h.baseUrl}${streamPath('ses_any', 3)}`, {
         method: 'OPTIONS',
         headers: {
           origin,
           'access-control-request-method': 'GET',
-          'access-control-request-headers': 'authorization, last-event-id',
+          'access-control-request-headers': 'authorization',
         },
       })
       expect(preflight.status).toBe(204)
@@ -122,6 +126,7 @@ export function describeHttpContract(start: StartHarness): void {
 
       await fault(h, { type: 'shed', on: true, retryAfterSeconds: 2 })
       const shed = await h.fetch(streamPath('ses_any'), { headers: { origin } })
+      expect(shed.status).toBe(503)
       expect(shed.headers.get('access-control-allow-origin')).toBe(origin)
       expect(shed.headers.get('access-control-expose-headers')).toBe('Retry-After')
       expect(shed.headers.get('vary')).toContain('Origin')
@@ -129,23 +134,22 @@ export function describeHttpContract(start: StartHarness): void {
   })
 
   describe('history, activity, sessions', () => {
-    it('pages durable history with after, limit and hasMore', async () => {
+    it('pages public history with after, limit (at most 100) and hasMore', async () => {
       const h = await use()
       const sessionID = await createSession(h)
-      for (let index = 0; index < 60; index++) h.engine.commit(sessionID, 'session.renamed', { sessionID, title: `${index}` })
+      commitRows(h.engine, sessionID, 120)
       const page = async (query: string) =>
-        (await (await h.fetch(`/api/session/${sessionID}/history${query}`)).json()) as {
-          data: { durable: { seq: number } }[]
-          hasMore: boolean
-        }
+        (await (await h.fetch(`/api/session/${sessionID}/history${query}`)).json()) as { data: SessionEvent[]; hasMore: boolean }
       const first = await page('')
-      expect(first.data.map((row) => row.durable.seq)).toEqual(range(0, 49))
-      expect(first.hasMore).toBe(true)
-      const last = await page('?after=49&limit=1000')
-      expect(last.data.map((row) => row.durable.seq)).toEqual(range(50, 60))
-      expect(last.hasMore).toBe(false)
-      expect((await page('?limit=5000')).data).toHaveLength(61)
-      expect((await h.fetch(`/api/session/${sessionID}/history?limit=0`)).status).toBe(400)
+      expect({ seqs: seqs(first.data), hasMore: first.hasMore }).toEqual({ seqs: range(1, 50), hasMore: true })
+      const full = await page('?after=20&limit=100')
+      expect({ seqs: seqs(full.data), hasMore: full.hasMore }).toEqual({ seqs: range(21, 120), hasMore: false })
+      const last = await page('?after=115&limit=100')
+      expect({ seqs: seqs(last.data), hasMore: last.hasMore }).toEqual({ seqs: range(116, 120), hasMore: false })
+      for (const limit of ['0', '101', '-1', '2.5', 'x']) {
+        const refused = await h.fetch(`/api/session/${sessionID}/history?limit=${limit}`)
+        expect({ limit, status: refused.status, tag: (await errorBody(refused))._tag }).toEqual({ limit, status: 400, tag: 'InvalidRequestError' })
+      }
     })
 
     it('lists foreground runs only: background turns and child turns leave the parent idle', async () => {
@@ -153,52 +157,42 @@ export function describeHttpContract(start: StartHarness): void {
       const parent = await createSession(h, { title: 'parent' })
       const child = await createSession(h, { title: 'child', parentID: parent })
       const slow = { ...SCRIPTED_TURN, intervalMs: 600_000 }
-      await postJson(h, `/__mock/sessions/${parent}/turn`, { ...slow, background: true })
+      const started = await postJson(h, `/__mock/sessions/${parent}/turn`, { ...slow, background: true })
+      expect({ status: started.status, body: await started.json() }).toEqual({
+        status: 202,
+        body: { messageID: expect.stringMatching(/^msg_/), admittedSeq: 1, assistantMessageIDs: [expect.any(String), expect.any(String)], assistantMessageID: expect.any(String) },
+      })
       await postJson(h, `/__mock/sessions/${child}/turn`, slow)
       expect(await (await h.fetch('/api/session/active')).json()).toEqual({ data: { [child]: { type: 'running' } } })
       const list = (await (await h.fetch('/__mock/sessions')).json()) as { data: object[] }
       expect(list.data).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ sessionID: parent, title: 'parent', activity: 'idle' }),
-          expect.objectContaining({ sessionID: child, parentID: parent, activity: 'running' }),
+          expect.objectContaining({ sessionID: child, parentID: parent, activity: 'running', latestSeq: h.engine.latestSeq(child) }),
         ]),
       )
       const reader = await openStream(h, parent)
-      const events = await reader.events(h.engine.latestSeq(parent) + 2)
+      const events = await reader.events(h.engine.latestSeq(parent) + 1)
       expect(events.at(-1)).toMatchObject({ type: 'session.activity', data: { status: 'idle' } })
       await reader.cancel()
     })
   })
 
-  describe('deletion and restart', () => {
-    it('delivers session.deleted to open streams, then 404 and no history', async () => {
-      const h = await use()
-      const sessionID = await createSession(h)
-      const reader = await openStream(h, sessionID)
-      await reader.events(2)
-      const deleted = await h.fetch(`/api/session/${sessionID}`, { method: 'DELETE' })
-      expect(deleted.status).toBe(204)
-      const rest = await reader.rest()
-      expect(rest).toEqual([{ kind: 'event', event: expect.objectContaining({ type: 'session.deleted', durable: expect.objectContaining({ seq: 1 }) }) }])
-      expect((await h.fetch(streamPath(sessionID))).status).toBe(404)
-      expect((await h.fetch(`/api/session/${sessionID}/history`)).status).toBe(404)
-      expect(h.engine.stats().subscribers).toBe(0)
-    })
-
+  describe('restart', () => {
     it('restart resets streams and activity but keeps the log', async () => {
       const h = await use()
       const sessionID = await createSession(h)
       await postJson(h, `/__mock/sessions/${sessionID}/turn`, { ...SCRIPTED_TURN, intervalMs: 600_000 })
       const cutoff = h.engine.latestSeq(sessionID)
       const before = await openStream(h, sessionID)
-      expect((await before.events(cutoff + 2)).at(-1)).toMatchObject({ data: { status: 'running' } })
+      expect((await before.events(cutoff + 1)).at(-1)).toMatchObject({ data: { status: 'running' } })
       await fault(h, { type: 'restart' })
       expect(await rejects(before.rest())).toBe(true)
       expect(h.engine.stats()).toMatchObject({ runningTurns: 0, streams: 0, subscribers: 0, restarts: 1 })
       expect(await (await h.fetch('/api/session/active')).json()).toEqual({ data: {} })
       const after = await openStream(h, sessionID)
-      const replay = await after.events(cutoff + 2)
-      expect(seqs(replay)).toEqual(range(0, cutoff))
+      const replay = await after.events(cutoff + 1)
+      expect(seqs(replay)).toEqual(range(1, cutoff))
       expect(replay.at(-1)).toMatchObject({ type: 'session.activity', data: { status: 'idle', cutoff } })
       expect(h.engine.latestSeq(sessionID)).toBe(cutoff)
       await after.cancel()

@@ -5,7 +5,7 @@ import {
   type DurableEvent,
   type SessionEvent,
 } from '../../src/protocol/index.js'
-import type { MockEngine } from '../../mock-server/index.js'
+import type { ErrorBody, MockEngine } from '../../mock-server/index.js'
 
 export type Frame =
   | { readonly kind: 'event'; readonly event: SessionEvent }
@@ -97,16 +97,41 @@ export interface Harness {
 
 export interface HarnessOptions {
   readonly token?: string
+  readonly password?: string
   readonly heartbeatMs?: number
+  readonly privateRows?: boolean
 }
 
 export type StartHarness = (options?: HarnessOptions) => Promise<Harness>
 
-export const authHeaders = (token: string | undefined, headers: HeadersInit = {}): Headers => {
+/** An HTTP Basic header value, UTF-8 as browsers send it. */
+export const basic = (user: string, password: string): string =>
+  `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`
+
+/** The harness's credentials on a request: its bearer token, else Basic `opencode:<password>`. */
+export const authHeaders = (auth: Pick<HarnessOptions, 'token' | 'password'>, headers: HeadersInit = {}): Headers => {
   const out = new Headers(headers)
-  if (token !== undefined) out.set('authorization', `Bearer ${token}`)
+  if (auth.token !== undefined) out.set('authorization', `Bearer ${auth.token}`)
+  else if (auth.password !== undefined) out.set('authorization', basic('opencode', auth.password))
   return out
 }
+
+/** The parsed error body of a refused request. */
+export const errorBody = async (response: Response): Promise<ErrorBody> => (await response.json()) as ErrorBody
+
+/** opencode's 404 body for an unknown session. */
+export const missing = (sessionID: string): ErrorBody => ({
+  _tag: 'SessionNotFoundError',
+  sessionID,
+  message: `Session not found: ${sessionID}`,
+})
+
+/** Commits `count` public rows (prompts: opencode's commonest first row) and returns their seqs. */
+export const commitRows = (engine: MockEngine, sessionID: string, count: number, text = 'row'): number[] =>
+  Array.from({ length: count }, (_, index) => {
+    const prompt = { messageID: `msg_${text}${index}`, prompt: { text: `${text} ${index}` }, delivery: 'steer' } as const
+    return engine.commit(sessionID, 'session.next.prompted', prompt).durable.seq
+  })
 
 export const postJson = (harness: Harness, path: string, body: unknown): Promise<Response> =>
   harness.fetch(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
@@ -122,8 +147,9 @@ export async function fault(harness: Harness, body: object): Promise<void> {
   if (response.status !== 200) throw new Error(`fault: ${response.status} ${await response.text()}`)
 }
 
+/** `after` -1 (the cursor before anything) is sent as no `after` at all, as a client does. */
 export const streamPath = (sessionID: string, after?: number | string): string =>
-  `/api/session/${encodeURIComponent(sessionID)}/event${after === undefined ? '' : `?after=${after}`}`
+  `/api/session/${encodeURIComponent(sessionID)}/event${after === undefined || after === -1 ? '' : `?after=${after}`}`
 
 export async function openStream(harness: Harness, sessionID: string, after?: number | string): Promise<FrameReader> {
   const response = await harness.fetch(streamPath(sessionID, after))

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMockEngine, type MockEngine } from '../../mock-server/index.js'
 import { setupMockServer } from '../../mock-server/msw-node.js'
 import { describeHttpContract } from './contract-http.js'
+import { describeSessionContract } from './contract-session.js'
 import { describeStreamContract } from './contract-stream.js'
 import { authHeaders, readFrames, streamPath, type StartHarness } from './helpers.js'
 
@@ -10,7 +11,9 @@ const BASE = 'http://mock.test'
 const startMsw: StartHarness = async (options = {}) => {
   const engine = createMockEngine({
     ...(options.token === undefined ? {} : { token: options.token }),
+    ...(options.password === undefined ? {} : { password: options.password }),
     ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+    ...(options.privateRows === undefined ? {} : { privateRows: options.privateRows }),
   })
   const server = setupMockServer(engine, { baseUrl: BASE })
   server.listen({ onUnhandledRequest: 'error' })
@@ -18,7 +21,7 @@ const startMsw: StartHarness = async (options = {}) => {
     name: 'msw',
     engine,
     baseUrl: BASE,
-    fetch: (path, init = {}) => fetch(`${BASE}${path}`, { ...init, headers: authHeaders(options.token, init.headers) }),
+    fetch: (path, init = {}) => fetch(`${BASE}${path}`, { ...init, headers: authHeaders(options, init.headers) }),
     close: async () => {
       engine.close()
       server.close()
@@ -29,6 +32,7 @@ const startMsw: StartHarness = async (options = {}) => {
 describe('msw adapter: contract', () => {
   describeStreamContract(startMsw)
   describeHttpContract(startMsw)
+  describeSessionContract(startMsw)
 })
 
 describe('msw adapter', () => {
@@ -51,7 +55,7 @@ describe('msw adapter', () => {
     const sessionID = mock.createSession()
     const aborter = new AbortController()
     const reader = readFrames(await fetch(`${BASE}${streamPath(sessionID)}`, { signal: aborter.signal }))
-    await reader.events(2)
+    await reader.events(1)
     expect(mock.stats().subscribers).toBe(1)
     aborter.abort()
     await vi.waitFor(() => expect(engine?.stats()).toMatchObject({ subscribers: 0, streams: 0 }), { timeout: 5000 })
@@ -61,7 +65,7 @@ describe('msw adapter', () => {
     const mock = await start()
     const sessionID = mock.createSession()
     const reader = readFrames(await fetch(`${BASE}${streamPath(sessionID)}`))
-    await reader.events(2)
+    await reader.events(1)
     await reader.cancel()
     expect(mock.stats()).toMatchObject({ subscribers: 0, streams: 0 })
   })

@@ -6,8 +6,21 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { startMockServer, type MockServer } from '../../mock-server/node.js'
 import { describeHttpContract } from './contract-http.js'
+import { describeSessionContract } from './contract-session.js'
 import { describeStreamContract } from './contract-stream.js'
-import { authHeaders, createSession, openStream, range, readFrames, readRawUntil, seqs, streamPath, type StartHarness } from './helpers.js'
+import {
+  authHeaders,
+  basic,
+  commitRows,
+  createSession,
+  openStream,
+  range,
+  readFrames,
+  readRawUntil,
+  seqs,
+  streamPath,
+  type StartHarness,
+} from './helpers.js'
 import { SCRIPTED_TURN } from './turn-checks.js'
 
 const startNode: StartHarness = async (options = {}) => {
@@ -16,7 +29,7 @@ const startNode: StartHarness = async (options = {}) => {
     name: 'node',
     engine: server.engine,
     baseUrl: server.url,
-    fetch: (path, init = {}) => fetch(`${server.url}${path}`, { ...init, headers: authHeaders(options.token, init.headers) }),
+    fetch: (path, init = {}) => fetch(`${server.url}${path}`, { ...init, headers: authHeaders(options, init.headers) }),
     close: () => server.close(),
   }
 }
@@ -24,6 +37,7 @@ const startNode: StartHarness = async (options = {}) => {
 describe('node adapter: contract', () => {
   describeStreamContract(startNode)
   describeHttpContract(startNode)
+  describeSessionContract(startNode)
 })
 
 describe('node adapter', () => {
@@ -46,10 +60,10 @@ describe('node adapter', () => {
     const server = await start()
     const sessionID = server.engine.createSession()
     const cancelled = readFrames(await fetch(`${server.url}${streamPath(sessionID)}`))
-    await cancelled.events(2)
+    await cancelled.events(1)
     const aborter = new AbortController()
     const aborted = readFrames(await fetch(`${server.url}${streamPath(sessionID)}`, { signal: aborter.signal }))
-    await aborted.events(2)
+    await aborted.events(1)
     expect(server.engine.stats().subscribers).toBe(2)
     await cancelled.cancel()
     aborter.abort()
@@ -58,12 +72,13 @@ describe('node adapter', () => {
 
   it('writes split pieces as separate writes', async () => {
     const server = await start()
-    const sessionID = server.engine.createSession({ title: 'a title long enough to be cut into many pieces' })
+    const sessionID = server.engine.createSession()
+    commitRows(server.engine, sessionID, 1, 'a prompt long enough to be cut into many pieces')
     server.engine.applyFault({ type: 'split', bytes: 1 })
     const { text, reads } = await readRawUntil(await fetch(`${server.url}${streamPath(sessionID)}`), '"session.activity"')
     // One byte per write with a turn in between: the client cannot get it all in one read.
     expect(reads).toBeGreaterThan(10)
-    expect(text).toContain('"seq":0')
+    expect(text).toContain('"seq":1,')
   })
 
   it('keeps the log across a real server restart with the file store', async () => {
@@ -73,22 +88,22 @@ describe('node adapter', () => {
     await first.engine.startTurn(finished, SCRIPTED_TURN)?.done
     const interrupted = first.engine.createSession()
     first.engine.startTurn(interrupted, { ...SCRIPTED_TURN, intervalMs: 600_000 })
-    const history = await (await fetch(`${first.url}/api/session/${finished}/history?limit=1000`)).text()
+    const history = await (await fetch(`${first.url}/api/session/${finished}/history?limit=100`)).text()
+    expect((JSON.parse(history) as { data: unknown[] }).data).toHaveLength(first.engine.latestSeq(finished))
     const interruptedLatest = first.engine.latestSeq(interrupted)
     expect(first.engine.activity(interrupted)).toBe('running')
     await first.close()
 
     const second = await start({ dataDir })
-    expect(await (await fetch(`${second.url}/api/session/${finished}/history?limit=1000`)).text()).toBe(history)
+    expect(await (await fetch(`${second.url}/api/session/${finished}/history?limit=100`)).text()).toBe(history)
     const reader = await openStream(
       { name: 'node', engine: second.engine, baseUrl: second.url, fetch: (path, init) => fetch(`${second.url}${path}`, init), close: () => second.close() },
       interrupted,
     )
-    const replay = await reader.events(interruptedLatest + 2)
-    expect(seqs(replay)).toEqual(range(0, interruptedLatest))
+    const replay = await reader.events(interruptedLatest + 1)
+    expect(seqs(replay)).toEqual(range(1, interruptedLatest))
     expect(replay.at(-1)).toMatchObject({ type: 'session.activity', data: { status: 'idle', cutoff: interruptedLatest } })
-    const next = second.engine.commit(interrupted, 'session.renamed', { sessionID: interrupted, title: 'after restart' })
-    expect(next.durable.seq).toBe(interruptedLatest + 1)
+    expect(commitRows(second.engine, interrupted, 1, 'after restart')).toEqual([interruptedLatest + 1])
     expect(seqs(await reader.events(1))).toEqual([interruptedLatest + 1])
     await reader.cancel()
 
@@ -98,7 +113,8 @@ describe('node adapter', () => {
   })
 
   it('starts from the CLI, prints its URL, and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'mock-server/cli.ts', '--port', '0', '--token', 't0k'], {
+    const args = ['--port', '0', '--token', 't0k', '--password', 'pw', '--private-rows']
+    const child = spawn(process.execPath, ['--import', 'tsx', 'mock-server/cli.ts', ...args], {
       stdio: ['ignore', 'pipe', 'inherit'],
     })
     cleanup.push(() => void child.kill('SIGKILL'))
@@ -108,12 +124,14 @@ describe('node adapter', () => {
     const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1]
     expect(url).toBeDefined()
     expect((await fetch(`${url}/__mock/stats`)).status).toBe(401)
-    expect((await fetch(`${url}/__mock/stats`, { headers: authHeaders('t0k') })).status).toBe(200)
+    expect((await fetch(`${url}/__mock/stats`, { headers: { authorization: 'Bearer t0k' } })).status).toBe(200)
+    expect((await fetch(`${url}/__mock/stats`, { headers: { authorization: basic('opencode', 'pw') } })).status).toBe(200)
+    expect(await (await fetch(`${url}/__mock/faults`, { headers: { authorization: 'Bearer t0k' } })).json()).toMatchObject({ faults: { privateRows: true } })
     const session = await createSession({
       name: 'node',
       engine: undefined as never,
       baseUrl: url ?? '',
-      fetch: (path, init = {}) => fetch(`${url}${path}`, { ...init, headers: authHeaders('t0k', init.headers) }),
+      fetch: (path, init = {}) => fetch(`${url}${path}`, { ...init, headers: authHeaders({ token: 't0k' }, init.headers) }),
       close: async () => {},
     })
     expect(session).toMatch(/^ses_/)

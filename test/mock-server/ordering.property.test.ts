@@ -2,7 +2,7 @@ import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeEvent, isDurable, type SessionEvent } from '../../src/protocol/index.js'
 import { createMockEngine, type MockEngine, type Subscription } from '../../mock-server/index.js'
-import { fcParams, range, seededRandom, seqs } from './helpers.js'
+import { commitRows, fcParams, seededRandom, seqs } from './helpers.js'
 
 /*
  * The ordering contract as properties, at the engine level: no HTTP, no timers, so every
@@ -18,6 +18,7 @@ const op = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('subscribe' as const), session, back: fc.integer({ min: -3, max: 12 }) }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('pull' as const), sub: fc.nat(30), count: fc.integer({ min: 1, max: 6 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('disconnect' as const), sub: fc.nat(30) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('private' as const), on: fc.boolean() }) },
 )
 type Op = typeof op extends fc.Arbitrary<infer T> ? T : never
 
@@ -35,8 +36,10 @@ interface Tracked {
 interface World {
   readonly engine: MockEngine
   readonly sessions: string[]
-  /** Per session: ordinal → seq of its `text.started`. */
-  readonly started: Map<number, number>[]
+  /** Per session: the seqs of its public rows, in commit order (private rows skip seqs). */
+  readonly public: number[][]
+  /** Per session: textID → seq of its `text.started`. */
+  readonly started: Map<string, number>[]
   readonly runs: (() => void)[][]
   readonly tracked: Tracked[]
   /** Broken invariants, as readable sentences; the property asserts this stays empty. */
@@ -81,6 +84,7 @@ const drainGreedy = (world: World): void => {
 
 function apply(world: World, step: Op): void {
   const { engine, sessions, started, runs, tracked } = world
+  if (step.kind === 'private') return engine.applyFault({ type: 'private-rows', on: step.on })
   if (step.kind === 'pull' || step.kind === 'disconnect') {
     const target = pick(tracked, step.sub)
     if (target === undefined) return
@@ -89,22 +93,25 @@ function apply(world: World, step: Op): void {
     return
   }
   const sessionID = sessions[step.session] ?? ''
-  const parts = started[step.session] ?? new Map<number, number>()
+  const parts = started[step.session] ?? new Map<string, number>()
+  const committed = world.public[step.session] ?? []
   const ownRuns = runs[step.session] ?? []
   switch (step.kind) {
     case 'commit':
-      engine.commit(sessionID, 'session.renamed', { sessionID, title: 'x' })
+      committed.push(...commitRows(engine, sessionID, 1))
       break
     case 'start': {
-      const ordinal = parts.size
-      parts.set(ordinal, engine.commit(sessionID, 'session.text.started', { sessionID, assistantMessageID: 'msg', ordinal }).durable.seq)
+      const textID = `text-${parts.size}`
+      const seq = engine.commit(sessionID, 'session.next.text.started', { assistantMessageID: 'msg', textID }).durable.seq
+      parts.set(textID, seq)
+      committed.push(seq)
       break
     }
     case 'delta': {
-      const ordinal = pick([...parts.keys()], step.pick)
-      if (ordinal === undefined) break
+      const textID = pick([...parts.keys()], step.pick)
+      if (textID === undefined) break
       const open = tracked.filter((item) => item.sessionID === sessionID && item.sub.closedBy === undefined)
-      const event = engine.publish(sessionID, 'session.text.delta', { sessionID, assistantMessageID: 'msg', ordinal, delta: 'd' })
+      const event = engine.publish(sessionID, 'session.next.text.delta', { assistantMessageID: 'msg', textID, delta: 'd' })
       for (const item of open) item.published.push(event.id)
       break
     }
@@ -123,34 +130,36 @@ function connectionViolations(world: World, tracked: Tracked): string[] {
   const { received, after, cutoff } = tracked
   const out: string[] = []
   const check = (ok: boolean, why: string): void => void (ok || out.push(`${why} (after=${after}, B=${cutoff})`))
+  const index = world.sessions.indexOf(tracked.sessionID)
+  const expected = (world.public[index] ?? []).filter((seq) => seq > after)
   const durable = seqs(received)
-  // Never missing, never repeated: strictly consecutive from after + 1.
-  check(same(durable, range(after + 1, after + durable.length)), `durable seqs not consecutive: ${durable.join(',')}`)
+  // Never missing, never repeated, never a private row: exactly the public seqs after `after`, in order.
+  check(same(durable, expected.slice(0, durable.length)), `durable seqs are not the public ones: ${durable.join(',')}`)
   const snapshotAt = received.findIndex((event) => event.type === 'session.activity')
+  const replayed = expected.filter((seq) => seq <= cutoff)
   if (snapshotAt === -1) {
     check(tracked.sub.closedBy !== undefined, 'open subscriber never got its snapshot')
     check(durable.every((seq) => seq <= cutoff), 'row beyond B before the snapshot')
     check(received.every(isDurable), 'live event before the snapshot')
     return out
   }
-  check(same(seqs(received.slice(0, snapshotAt)), range(after + 1, cutoff)), 'replay is not exactly (after, B]')
-  check(snapshotAt === Math.max(cutoff - after, 0), 'something other than replay rows came before the snapshot')
+  check(same(seqs(received.slice(0, snapshotAt)), replayed), 'replay is not exactly the public rows in (after, B]')
+  check(snapshotAt === replayed.length, 'something other than replay rows came before the snapshot')
   const snapshot = received[snapshotAt]
   check(snapshot?.type === 'session.activity' && snapshot.data.cutoff === cutoff, 'snapshot cutoff is not B')
   const statuses = received.flatMap((event) => (event.type === 'session.activity' ? [event.data.status] : []))
-  check(statuses.every((status, index) => index === 0 || status !== statuses[index - 1]), `activity does not alternate: ${statuses.join(',')}`)
+  check(statuses.every((status, at) => at === 0 || status !== statuses[at - 1]), `activity does not alternate: ${statuses.join(',')}`)
 
-  const parts = world.started[world.sessions.indexOf(tracked.sessionID)] ?? new Map<number, number>()
-  received.forEach((event, index) => {
-    if (event.type !== 'session.text.delta') return
-    const startSeq = parts.get(event.data.ordinal) ?? Infinity
-    const startSeen = received.slice(0, index).some((seen) => seen.durable?.seq === startSeq)
-    check(startSeq <= after || startSeen, `delta ${index} before its start (seq ${startSeq})`)
+  const parts = world.started[index] ?? new Map<string, number>()
+  received.forEach((event, at) => {
+    if (event.type !== 'session.next.text.delta') return
+    const startSeq = parts.get(event.data.textID) ?? Infinity
+    const startSeen = received.slice(0, at).some((seen) => seen.durable?.seq === startSeq)
+    check(startSeq <= after || startSeen, `delta ${at} before its start (seq ${startSeq})`)
   })
-  const live = received.filter((event) => event.type === 'session.text.delta').map((event) => event.id)
+  const live = received.filter((event) => event.type === 'session.next.text.delta').map((event) => event.id)
   if (tracked.sub.closedBy === undefined) {
-    const latest = Math.max(world.engine.latestSeq(tracked.sessionID), after)
-    check((durable.at(-1) ?? after) === latest, 'an open subscriber is missing committed rows')
+    check(same(durable, expected), 'an open subscriber is missing committed rows')
     check(same(live, tracked.published), 'an open subscriber lost or reordered live events')
   } else {
     check(same(tracked.published.slice(0, live.length), live), 'a closed subscriber got live events out of order')
@@ -159,7 +168,7 @@ function connectionViolations(world: World, tracked: Tracked): string[] {
 }
 
 describe('ordering contract (engine, property-based)', () => {
-  it('every subscriber sees (after, B], one snapshot, then later events, with nothing lost or repeated', () => {
+  it('every subscriber sees the public rows of (after, B], one snapshot, then later events, with nothing lost or repeated', () => {
     fc.assert(
       fc.property(
         fc.array(op, { minLength: 5, maxLength: 120, size: 'max' }),
@@ -168,7 +177,7 @@ describe('ordering contract (engine, property-based)', () => {
         (ops, queueLimit, pageSize) => {
           let clock = 0
           const engine = createMockEngine({ queueLimit, pageSize, now: () => ++clock, random: seededRandom(1) })
-          const world: World = { engine, sessions: [], started: [new Map(), new Map()], runs: [[], []], tracked: [], violations: [] }
+          const world: World = { engine, sessions: [], public: [[], []], started: [new Map(), new Map()], runs: [[], []], tracked: [], violations: [] }
           world.sessions.push(engine.createSession(), engine.createSession())
           subscribe(world, 0, -1, true)
           subscribe(world, 1, -1, true)

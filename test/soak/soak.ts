@@ -3,7 +3,7 @@ import { startMockServer } from '../../mock-server/node.js'
 import { createSessionClient } from '../../src/client/client.js'
 import type { SessionEvent } from '../../src/protocol/events.js'
 import type { SessionHandle } from '../../src/store/session-store.js'
-import { comparable, serverFold } from '../support/convergence.js'
+import { comparable, publicSeqs, serverFold } from '../support/convergence.js'
 import { seededRandom } from '../support/random.js'
 
 /*
@@ -66,7 +66,7 @@ function randomTurn(random: () => number, index: number, maxIntervalMs: number):
 /** One fault and, for switches, the action that lifts it later. */
 function randomFault(random: () => number): { fault: Fault; lift?: Fault; holdMs: number } {
   const holdMs = 100 + Math.floor(random() * 500)
-  const pick = Math.floor(random() * 9)
+  const pick = Math.floor(random() * 10)
   switch (pick) {
     case 0:
       return { fault: { type: 'drop', mode: 'end' }, holdMs }
@@ -82,6 +82,8 @@ function randomFault(random: () => number): { fault: Fault; lift?: Fault; holdMs
       return { fault: { type: 'duplicate', on: true }, lift: { type: 'duplicate', on: false }, holdMs }
     case 6:
       return { fault: { type: 'restart' }, holdMs }
+    case 7:
+      return { fault: { type: 'private-rows', on: true }, lift: { type: 'private-rows', on: false }, holdMs }
     default:
       return { fault: { type: 'shed', on: true, retryAfterSeconds: random() < 0.5 ? 0 : 1 }, lift: { type: 'shed', on: false }, holdMs }
   }
@@ -166,11 +168,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     let textsExact = 0
     let completedTurns = 0
     for (const session of handles) {
-      const latest = engine.latestSeq(session.id)
       const { seqs } = seen.get(session.id) ?? { seqs: [] }
       const unique = new Set(seqs)
       appliedTwice += seqs.length - unique.size
-      for (let seq = 0; seq <= latest; seq++) if (!unique.has(seq)) durableLost++
+      for (const seq of publicSeqs(engine, session.id)) if (!unique.has(seq)) durableLost++
       const view = session.handle.$view.get()
       if (JSON.stringify(comparable(view)) === JSON.stringify(comparable(serverFold(engine, session.id)))) viewsEqual++
       for (const turn of session.turns.filter((t) => t.completed)) {

@@ -19,6 +19,7 @@ function setup() {
   const client = createSessionClient({
     onEvent: (event, sessionID) => seen.push(`${sessionID} ${event.type}`),
     baseUrl: 'http://server.test',
+    shape: 'unified',
     fetch: server.fetch,
     environment: env.environment,
     scheduler: frames.scheduler,
@@ -182,6 +183,7 @@ describe('session store', () => {
     process.on('uncaughtException', onError)
     const client = createSessionClient({
       baseUrl: 'http://server.test',
+      shape: 'unified',
       fetch: server.fetch,
       environment: createTestEnvironment().environment,
       scheduler: frames.scheduler,
@@ -244,6 +246,7 @@ describe('session store', () => {
     const invalid: string[] = []
     const client = createSessionClient({
       baseUrl: 'http://server.test',
+      shape: 'unified',
       fetch: server.fetch,
       environment: createTestEnvironment().environment,
       scheduler: frames.scheduler,
@@ -309,6 +312,7 @@ describe('session store', () => {
     let token = 'expired'
     const client = createSessionClient({
       baseUrl: 'http://server.test',
+      shape: 'unified',
       fetch: server.fetch,
       environment: createTestEnvironment().environment,
       scheduler: frames.scheduler,

@@ -12,6 +12,7 @@ function setup(options: Partial<Parameters<typeof sessionEvents>[0]> = {}) {
   const env = createTestEnvironment()
   const iterable = sessionEvents({
     baseUrl: 'http://server.test',
+    shape: 'unified',
     sessionID: SESSION,
     fetch: server.fetch,
     environment: env.environment,
@@ -94,6 +95,7 @@ describe('sessions.events()', () => {
     const server = createFakeServer()
     const iterable = sessionEvents({
       baseUrl: 'http://server.test',
+      shape: 'unified',
       sessionID: SESSION,
       after: 10,
       fetch: server.fetch,

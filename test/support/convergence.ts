@@ -25,21 +25,28 @@ export function comparable(view: SessionView): SessionView {
   }
 }
 
+/** The seqs the server publishes for a session: from 1, skipping its private rows. */
+export function publicSeqs(engine: MockEngine, sessionID: string): number[] {
+  return serverRows(engine, sessionID).map((row) => row.durable.seq)
+}
+
 export function serverFold(engine: MockEngine, sessionID: string): SessionView {
+  const idle: ActivityEvent = {
+    id: 'final',
+    type: 'session.activity',
+    data: { timestamp: 0, sessionID, status: 'idle', cutoff: engine.latestSeq(sessionID) },
+  }
+  return foldEvents([...serverRows(engine, sessionID), idle])
+}
+
+function serverRows(engine: MockEngine, sessionID: string): DurableEvent[] {
   const rows: DurableEvent[] = []
   for (let after = -1; ; ) {
-    const page = engine.history(sessionID, after, 1000)
+    const page = engine.history(sessionID, after, 100)
     if (page === undefined) throw new Error(`no history for ${sessionID}`)
     rows.push(...page.data)
     if (!page.hasMore) break
     after = rows.at(-1)?.durable.seq ?? after
   }
-  const latest = engine.latestSeq(sessionID)
-  const idle: ActivityEvent = {
-    id: 'final',
-    type: 'session.activity',
-    data: { timestamp: 0, sessionID, status: 'idle', cutoff: latest },
-  }
-  return foldEvents([...rows, idle])
+  return rows
 }
-

@@ -27,6 +27,8 @@ export function connectHarness(options: Partial<ConnectionOptions> = {}, random?
       fetch: server.fetch,
       environment: env.environment,
       backoff: { initialDelay: 1000, maxDelay: 30_000, multiplier: 2 },
+      // The seed's contract; the split shape of a released opencode server has tests of its own.
+      shape: 'unified',
       ...options,
     },
     {

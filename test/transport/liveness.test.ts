@@ -26,14 +26,16 @@ describe('liveness', () => {
     h.connection.close()
   })
 
-  it('gives up on a server that accepts and never answers', async () => {
-    const h = connectHarness({ idleTimeoutMs: 9000 })
+  it('gives up on a server that accepts and never answers, after connectTimeoutMs (10 s by default)', async () => {
+    const h = connectHarness({ idleTimeoutMs: 60_000 })
     h.server.respond(hang())
     await settle()
     expect(h.status().state).toBe('connecting')
     await vi.advanceTimersByTimeAsync(9000)
+    expect(h.status().lastError).toBeNull()
+    await vi.advanceTimersByTimeAsync(1000)
     await settle()
-    expect(h.status().lastError?.code).toBe('idle-timeout')
+    expect(h.status().lastError?.code).toBe('connect-timeout')
     expect(h.server.requests[0]?.signal.aborted).toBe(true)
     await vi.advanceTimersByTimeAsync(1000)
     expect(h.server.requests).toHaveLength(2)
@@ -160,10 +162,10 @@ describe('Retry-After and token providers', () => {
   })
 
   it('gives up on a token provider that never answers, and close() does not wait for it', async () => {
-    const h = connectHarness({ idleTimeoutMs: 9000, token: () => new Promise<string>(() => {}) })
+    const h = connectHarness({ connectTimeoutMs: 9000, token: () => new Promise<string>(() => {}) })
     await settle()
     await vi.advanceTimersByTimeAsync(12_000)
-    expect(h.status().lastError?.code).toBe('idle-timeout')
+    expect(h.status().lastError?.code).toBe('connect-timeout')
     expect(h.server.requests).toHaveLength(0)
     h.connection.close()
     await h.connection.done
