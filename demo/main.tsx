@@ -37,6 +37,8 @@ if (settings.mockUrl === undefined) {
     backoff: { initialDelay: 400, maxDelay: 5000, multiplier: 2 },
     idleTimeoutMs: settings.idleTimeoutMs,
     onEvent: (event, sessionID) => log.push(event, sessionID),
+    // Kept out of the view by the client; the log shows what arrived and why it did not fit.
+    onInvalidEvent: (event, error, sessionID) => log.push(event, sessionID, error.message),
   })
   const demo: Demo = { client, api: createMockApi(settings.mockUrl), log, settings }
   addEventListener('pagehide', () => client.close())

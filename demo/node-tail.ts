@@ -8,12 +8,12 @@ import { scriptedTurn } from './lib/scripted-reply.js'
  *
  * Follows one session in a terminal with the SDK's async iterator: durable events print as
  * `seq type`, text deltas stream inline. Without --session it creates a session on the mock
- * server and starts a scripted turn, so there is something to watch. Ctrl-C stops cleanly.
+ * server and starts a scripted turn, so there is something to watch. --exit-after-turn
+ * stops once the turn's answer step ends. Ctrl-C stops cleanly.
  */
 
 const USAGE =
   'usage: npm run tail -- [--url <mock url>] [--session <id>] [--after <seq>] [--exit-after-turn] [--interval <ms per delta of the scripted turn>]'
-const TERMINAL = new Set(['session.execution.succeeded', 'session.execution.failed', 'session.execution.interrupted'])
 
 interface Args {
   readonly url: string
@@ -38,7 +38,7 @@ function readArgs(): Args {
     console.log(USAGE)
     process.exit(0)
   }
-  if (values.after !== undefined && !/^-?\d+$/.test(values.after)) throw new Error('--after must be an integer >= -1')
+  if (values.after !== undefined && !/^\d+$/.test(values.after)) throw new Error('--after must be an integer >= 0')
   if (!/^\d+$/.test(values.interval)) throw new Error('--interval must be a non-negative integer')
   return {
     url: values.url,
@@ -49,7 +49,7 @@ function readArgs(): Args {
   }
 }
 
-/** Writes the stream: one line per durable event, deltas inline between them. */
+/** Writes the stream: one line per durable event, text deltas inline between them. */
 function createPrinter(out: NodeJS.WriteStream) {
   let midLine = false
   // What the deltas of each open text part spelled, to notice fragments lost to a reconnect.
@@ -60,15 +60,15 @@ function createPrinter(out: NodeJS.WriteStream) {
   }
   return (event: SessionEvent) => {
     switch (event.type) {
-      case 'session.text.delta': {
-        const key = `${event.data.assistantMessageID}/${event.data.ordinal}`
+      case 'session.next.text.delta': {
+        const key = `${event.data.assistantMessageID}/${event.data.textID}`
         streamed.set(key, (streamed.get(key) ?? '') + event.data.delta)
         out.write(event.data.delta)
         midLine = true
         return
       }
-      case 'session.text.ended': {
-        const key = `${event.data.assistantMessageID}/${event.data.ordinal}`
+      case 'session.next.text.ended': {
+        const key = `${event.data.assistantMessageID}/${event.data.textID}`
         const seen = streamed.get(key)
         streamed.delete(key)
         line(`${event.durable.seq} ${event.type}`)
@@ -81,6 +81,41 @@ function createPrinter(out: NodeJS.WriteStream) {
         return
       default:
         if (event.durable !== undefined) line(`${event.durable.seq} ${event.type}`)
+    }
+  }
+}
+
+/**
+ * Notices the end of a turn. A tool turn is two steps, so a `step.ended` with
+ * `finish: 'tool-calls'` is not it; the answer step's end (any other finish), a failed step,
+ * or the activity going idle after running is. Ends replayed before the activity snapshot
+ * belong to a finished turn only if the snapshot then says idle: otherwise a turn runs now.
+ */
+function createTurnWatch() {
+  let synced = false
+  let running = false
+  let endedInReplay = false
+  return (event: SessionEvent): boolean => {
+    switch (event.type) {
+      case 'session.next.step.ended':
+      case 'session.next.step.failed': {
+        const end = event.type === 'session.next.step.failed' || event.data.finish !== 'tool-calls'
+        if (end && synced) return true
+        if (end) endedInReplay = true
+        return false
+      }
+      case 'session.next.step.started':
+        endedInReplay = false
+        return false
+      case 'session.activity': {
+        const first = !synced
+        synced = true
+        const wasRunning = running
+        running = event.data.status === 'running'
+        return event.data.status === 'idle' && (first ? endedInReplay : wasRunning)
+      }
+      default:
+        return false
     }
   }
 }
@@ -104,10 +139,11 @@ async function main(): Promise<number> {
 
   const client = createSessionClient({ baseUrl: args.url, backoff: { initialDelay: 250, maxDelay: 5000 } })
   const print = createPrinter(process.stdout)
+  const turnEnded = createTurnWatch()
   try {
     for await (const event of client.sessions.events({ sessionID, after: args.after, signal: controller.signal })) {
       print(event)
-      if (args.exitAfterTurn && TERMINAL.has(event.type)) break
+      if (turnEnded(event) && args.exitAfterTurn) break
     }
     if (controller.signal.aborted) console.log('\nstopped')
     return 0

@@ -1,6 +1,6 @@
 import { atom, type ReadableAtom } from 'nanostores'
-import type { SessionEvent } from '../../src/index.js'
-import { truncate } from './format.js'
+import type { SessionEvent, UnknownEvent } from '../../src/index.js'
+import { summarize } from './event-summary.js'
 
 /*
  * A bounded log of the events the client let through its gate, fed by the client's
@@ -11,11 +11,14 @@ import { truncate } from './format.js'
 export interface LogRow {
   readonly id: number
   readonly sessionID: string
+  /** The event's `data.timestamp`, epoch ms (0 when it has none). */
   readonly at: number
   /** The durable seq, or undefined for a live-only event. */
   readonly seq: number | undefined
   readonly type: string
   readonly detail: string
+  /** A known type whose data did not fit the catalogue: the client kept it out of the view. */
+  readonly invalid: boolean
 }
 
 export interface EventLog {
@@ -24,7 +27,8 @@ export interface EventLog {
   readonly $paused: ReadableAtom<boolean>
   /** Rows that arrived since the log was paused. */
   readonly $missed: ReadableAtom<number>
-  push(event: SessionEvent, sessionID: string): void
+  /** `invalid` is the decode error of an event the client reported through `onInvalidEvent`. */
+  push(event: SessionEvent | UnknownEvent, sessionID: string, invalid?: string): void
   setPaused(paused: boolean): void
   clear(): void
 }
@@ -34,17 +38,8 @@ const schedule = (run: () => void): void => {
   else setTimeout(run, 16)
 }
 
-/** `key=value` pairs of the event's data, ids every row shares left out. */
-function describe(event: SessionEvent): string {
-  const { sessionID: _session, assistantMessageID: _message, id: _tool, ...rest } = event.data as Record<string, unknown>
-  if (typeof rest.delta === 'string') return JSON.stringify(rest.delta)
-  return truncate(
-    Object.entries(rest)
-      .map(([key, value]) => `${key}=${typeof value === 'string' ? JSON.stringify(truncate(value, 60)) : JSON.stringify(value)}`)
-      .join(' '),
-    160,
-  )
-}
+/** `session.next.text.delta` → `text.delta`: the prefix every row shares. */
+export const shortType = (type: string): string => type.replace(/^session\.(next\.)?/, '')
 
 export function createEventLog(limit = 500): EventLog {
   const $rows = atom<readonly LogRow[]>([])
@@ -65,14 +60,16 @@ export function createEventLog(limit = 500): EventLog {
     $rows,
     $paused,
     $missed,
-    push(event, sessionID) {
+    push(event, sessionID, invalid) {
+      const at = (event.data as { timestamp?: unknown }).timestamp
       buffer.push({
         id: nextId++,
         sessionID,
-        at: event.created,
+        at: typeof at === 'number' ? at : 0,
         seq: event.durable?.seq,
         type: event.type,
-        detail: describe(event),
+        detail: invalid === undefined ? summarize(event, false) : `invalid: ${invalid}`,
+        invalid: invalid !== undefined,
       })
       if ($paused.get()) $missed.set($missed.get() + 1)
       if (!scheduled) {

@@ -33,14 +33,20 @@ function layout(value: unknown, indent: string, width: number): string {
   return `{\n${entries.join(',\n')}\n${indent}}`
 }
 
+/** A JSON value laid out for reading: short objects on one line, longer ones indented. */
+export const prettyValue = (value: unknown): string => layout(value, '', 64)
+
 /** Pretty-prints JSON text when it parses (a finished tool input); a fragment stays as it came. */
 export function prettyJson(text: string): string {
   try {
-    return layout(JSON.parse(text), '', 64)
+    return prettyValue(JSON.parse(text))
   } catch {
     return text
   }
 }
+
+/** `12:04:31`: the clock time of an event's `data.timestamp`. */
+export const clockTime = (at: number): string => new Date(at).toLocaleTimeString()
 
 export function shortId(id: string): string {
   return id.length > 14 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id

@@ -11,8 +11,8 @@ export interface MockApi {
   readonly baseUrl: string
   listSessions(): Promise<readonly SessionSummary[]>
   createSession(title: string): Promise<string>
-  /** Starts a scripted turn; resolves to the assistant message's id. */
-  startTurn(sessionID: string, turn: TurnInput): Promise<string>
+  /** Starts a scripted turn; resolves once the server accepted it (the reply comes over the stream). */
+  startTurn(sessionID: string, turn: TurnInput): Promise<void>
   /** Applies a fault and resolves to the switches now in force. */
   fault(fault: Fault): Promise<FaultSettings>
   deleteSession(sessionID: string): Promise<void>
@@ -42,12 +42,9 @@ export function createMockApi(baseUrl: string): MockApi {
     listSessions: async () => ((await call(base, 'GET', '/__mock/sessions')) as { data: SessionSummary[] }).data,
     createSession: async (title) =>
       ((await call(base, 'POST', '/__mock/sessions', { title })) as { sessionID: string }).sessionID,
-    startTurn: async (sessionID, turn) =>
-      (
-        (await call(base, 'POST', `/__mock/sessions/${encodeURIComponent(sessionID)}/turn`, turn)) as {
-          assistantMessageID: string
-        }
-      ).assistantMessageID,
+    startTurn: async (sessionID, turn) => {
+      await call(base, 'POST', `/__mock/sessions/${encodeURIComponent(sessionID)}/turn`, turn)
+    },
     fault: async (fault) => ((await call(base, 'POST', '/__mock/faults', fault)) as { faults: FaultSettings }).faults,
     deleteSession: async (sessionID) => {
       await call(base, 'DELETE', `/api/session/${encodeURIComponent(sessionID)}`)

@@ -87,7 +87,7 @@ export function App() {
           </div>
         </main>
       ) : (
-        <SessionPane key={session.id} session={session} />
+        <SessionPane key={session.id} session={session} title={sessions.find((item) => item.sessionID === session.id)?.title} />
       )}
       <aside className="side">
         {session !== undefined && (

@@ -1,9 +1,8 @@
-import type { ActivityStatus, AssistantStatus, ConnectionState, ToolStatus } from '../../src/index.js'
+import type { ActivityStatus, ConnectionState } from '../../src/index.js'
 import { INCOMPLETE_HELP } from '../lib/format.js'
+import { ACTIVITY_TONE, STATE_TONE, STATUS_TONE, type Status } from '../lib/tones.js'
 
 /** Small status pills shared by the panels. The `data-tone` drives the colour in CSS. */
-
-const ACTIVITY_TONE: Record<ActivityStatus, string> = { unknown: 'muted', idle: 'ok', running: 'busy' }
 
 export function ActivityBadge({ activity }: { readonly activity: ActivityStatus }) {
   return (
@@ -18,17 +17,6 @@ export function ActivityBadge({ activity }: { readonly activity: ActivityStatus 
   )
 }
 
-const STATE_TONE: Record<ConnectionState, string> = {
-  idle: 'muted',
-  connecting: 'warn',
-  open: 'ok',
-  backoff: 'warn',
-  offline: 'warn',
-  unauthorized: 'bad',
-  closed: 'muted',
-  failed: 'bad',
-}
-
 export function ConnectionPill({ state }: { readonly state: ConnectionState }) {
   return (
     <span className="pill" data-tone={STATE_TONE[state]} data-testid="connection-state">
@@ -37,17 +25,7 @@ export function ConnectionPill({ state }: { readonly state: ConnectionState }) {
   )
 }
 
-const STATUS_TONE: Record<ToolStatus | AssistantStatus, string> = {
-  pending: 'muted',
-  running: 'busy',
-  streaming: 'busy',
-  success: 'ok',
-  completed: 'ok',
-  failed: 'bad',
-  interrupted: 'warn',
-}
-
-export function StatusPill({ status }: { readonly status: ToolStatus | AssistantStatus }) {
+export function StatusPill({ status }: { readonly status: Status }) {
   return (
     <span className="pill pill-small" data-tone={STATUS_TONE[status]}>
       {status}

@@ -1,11 +1,15 @@
-import { useLayoutEffect, useRef } from 'react'
+import { Fragment, useLayoutEffect, useRef } from 'react'
 import type { SessionHandle } from '../../src/index.js'
 import { useSessionView } from '../../src/react/index.js'
+import { groupMessages, revertIndex } from '../lib/transcript.js'
+import { AssistantTurn } from './assistant.js'
 import { MessageView } from './messages.js'
+import { RetryNotice, RevertMarker } from './notices.js'
 
 /**
- * The transcript. It reads the whole view only to list message ids; each message and part
- * below subscribes to its own slice. Follows the bottom while the reader is there.
+ * The transcript. It reads the whole view only to list message ids and group the steps of
+ * each reply; every message and part below subscribes to its own slice. Follows the bottom
+ * while the reader is there.
  */
 export function Conversation({ session }: { readonly session: SessionHandle }) {
   const view = useSessionView(session)
@@ -22,6 +26,10 @@ export function Conversation({ session }: { readonly session: SessionHandle }) {
     if (element !== null) pinned.current = element.scrollHeight - element.scrollTop - element.clientHeight < 60
   }
 
+  const blocks = groupMessages(view.messages)
+  const revert = view.info.revert
+  const revertAt = revertIndex(blocks, revert?.messageID)
+
   return (
     <div className="conversation" ref={scroller} onScroll={onScroll} data-testid="conversation">
       {view.info.deleted && (
@@ -35,9 +43,18 @@ export function Conversation({ session }: { readonly session: SessionHandle }) {
           <p className="muted">Ask something below: the mock server scripts a reply and streams it in small deltas.</p>
         </div>
       )}
-      {view.messages.map((message) => (
-        <MessageView key={message.id} session={session} messageID={message.id} />
+      {blocks.map((block, index) => (
+        <Fragment key={block.key}>
+          {index === revertAt && revert !== undefined && <RevertMarker revert={revert} />}
+          {block.kind === 'assistant' ? (
+            <AssistantTurn session={session} ids={block.ids} />
+          ) : (
+            <MessageView session={session} messageID={block.id} />
+          )}
+        </Fragment>
       ))}
+      {revertAt === blocks.length && revert !== undefined && <RevertMarker revert={revert} />}
+      {view.retry !== undefined && <RetryNotice retry={view.retry} />}
     </div>
   )
 }

@@ -1,6 +1,7 @@
 import { useStore } from '@nanostores/react'
 import { useLayoutEffect, useRef, useState } from 'react'
-import type { LogRow } from '../lib/event-log.js'
+import { shortType, type LogRow } from '../lib/event-log.js'
+import { clockTime } from '../lib/format.js'
 import { useDemo } from './context.js'
 
 const isDelta = (row: LogRow) => row.type.endsWith('.delta')
@@ -35,9 +36,9 @@ export function EventLogPanel({ sessionID }: { readonly sessionID: string }) {
       </div>
       <ol className="log" ref={list} data-testid="event-log">
         {shown.map((row) => (
-          <li key={row.id} className={row.seq === undefined ? 'live' : 'durable'}>
+          <li key={row.id} className={row.invalid ? 'invalid' : row.seq === undefined ? 'live' : 'durable'} title={row.at === 0 ? undefined : clockTime(row.at)}>
             <span className="log-seq">{row.seq ?? 'live'}</span>
-            <span className="log-type">{row.type.replace(/^session\./, '')}</span>
+            <span className="log-type">{shortType(row.type)}</span>
             <span className="log-detail" title={row.detail}>
               {row.detail}
             </span>

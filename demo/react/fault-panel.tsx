@@ -105,7 +105,7 @@ export function FaultPanel({ session, onDeleted }: { readonly session: SessionHa
           className="danger"
           data-testid="fault-delete"
           disabled={busy}
-          title="DELETE /api/session/:id — the server commits session.deleted, then 404"
+          title="DELETE /api/session/:id — the stream ends, the session answers 404, the view marks it deleted"
           onClick={() =>
             run('deleted the session', async () => {
               await api.deleteSession(session.id)

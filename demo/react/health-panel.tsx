@@ -44,9 +44,11 @@ export function HealthPanel({ session }: { readonly session: SessionHandle }) {
       )}
       <div className="counters">
         <Counter label="duplicates" value={counters.duplicates} hint="Durable events at or below the cursor: dropped" />
-        <Counter label="gaps" value={counters.gaps} hint="Durable events past cursor + 1: resubscribed" />
+        <Counter label="skips" value={counters.skips} hint="Seq jumps over the server's private rows: not a loss, applied" />
         <Counter label="live applied" value={counters.liveApplied} hint="Live fragments folded into the view" />
-        <Counter label="orphans" value={counters.orphans} hint="Fragments for a part the view never saw: ignored" />
+        <Counter label="orphans" value={counters.orphans} hint="Fragments or results for a part the view never saw: ignored" />
+        <Counter label="invalid" value={counters.invalid} hint="Known event types whose data did not fit: kept out of the view, listed in the event log" />
+        <Counter label="protocol errors" value={counters.protocolErrors} hint="Frames that could not be trusted at all: reconnected" />
         <Counter label="reconnects" value={counters.reconnects} hint="Connections opened after the first" />
         <Counter label="resets" value={counters.resets} hint="Server history behind the cursor: rebuilt from the start" />
       </div>
@@ -56,7 +58,7 @@ export function HealthPanel({ session }: { readonly session: SessionHandle }) {
 
 function Counter({ label, value, hint }: { readonly label: string; readonly value: number; readonly hint: string }) {
   return (
-    <div className="counter" title={hint} data-testid={`counter-${label.replace(' ', '-')}`}>
+    <div className="counter" title={hint} data-testid={`counter-${label.replaceAll(' ', '-')}`}>
       <span className="counter-value">{value}</span>
       <span className="counter-label">{label}</span>
     </div>

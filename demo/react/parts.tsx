@@ -1,12 +1,13 @@
 import { memo } from 'react'
-import type { SessionHandle, TextPart, ToolPart } from '../../src/index.js'
+import type { SessionHandle, TextPart } from '../../src/index.js'
 import { useSessionPart } from '../../src/react/index.js'
-import { prettyJson } from '../lib/format.js'
-import { IncompleteBadge, StatusPill } from './badges.js'
+import { wordCount } from '../lib/transcript.js'
+import { IncompleteBadge } from './badges.js'
+import { ToolCard } from './tool.js'
 import { useRenderCount } from './use-render-count.js'
 
 /*
- * One part of an assistant message. Each part subscribes on its own with useSessionPart,
+ * One part of an assistant step. Each part subscribes on its own with useSessionPart,
  * and its props never change, so a delta re-renders only the part it belongs to (the
  * render counter beside each part shows it). Server text is rendered as React text
  * children: escaped, never parsed as HTML.
@@ -29,7 +30,7 @@ export const PartView = memo(function PartView({ session, messageID, partKey }: 
       data-streaming={part.streaming}
       data-incomplete={part.incomplete}
     >
-      {part.type === 'tool' ? <ToolView part={part} /> : part.type === 'reasoning' ? <ReasoningView part={part} /> : <TextView part={part} />}
+      {part.type === 'tool' ? <ToolCard part={part} /> : part.type === 'reasoning' ? <ReasoningView part={part} /> : <TextView part={part} />}
       <span className="render-count" ref={renders} aria-hidden="true" />
     </div>
   )
@@ -47,49 +48,15 @@ function TextView({ part }: { readonly part: TextPart }) {
 }
 
 function ReasoningView({ part }: { readonly part: TextPart }) {
-  const words = part.text.trim() === '' ? 0 : part.text.trim().split(/\s+/).length
   return (
     // Open while it streams, folded once it ends; the reader can unfold it again.
     <details open={part.streaming}>
       <summary>
         <span className={part.streaming ? 'thinking' : ''}>{part.streaming ? 'Thinking' : 'Reasoning'}</span>
-        <span className="muted"> · {words} words</span>
+        <span className="muted"> · {wordCount(part.text)} words</span>
         {part.incomplete && <IncompleteBadge />}
       </summary>
       <div className={part.streaming ? 'reasoning-text streaming' : 'reasoning-text'}>{part.text}</div>
     </details>
-  )
-}
-
-const outputText = (part: ToolPart): string =>
-  (part.output ?? []).map((content) => prettyJson(content.text ?? JSON.stringify(content))).join('\n')
-
-function ToolView({ part }: { readonly part: ToolPart }) {
-  const progress = (part.progress as { title?: unknown } | undefined)?.title
-  return (
-    <div className="tool">
-      <div className="tool-head">
-        <span className="tool-icon" aria-hidden="true">
-          ⚙
-        </span>
-        <code className="tool-name">{part.name}</code>
-        <StatusPill status={part.status} />
-        {part.incomplete && <IncompleteBadge />}
-        {typeof progress === 'string' && part.status === 'running' && <span className="muted"> {progress}…</span>}
-      </div>
-      <div className="tool-section">
-        <div className="tool-label">input</div>
-        <pre className={part.streaming ? 'streaming' : ''} data-testid="tool-input">
-          {part.streaming ? part.inputText : prettyJson(part.inputText)}
-        </pre>
-      </div>
-      {part.output !== undefined && (
-        <div className="tool-section">
-          <div className="tool-label">result</div>
-          <pre data-testid="tool-output">{outputText(part)}</pre>
-        </div>
-      )}
-      {part.error !== undefined && <div className="tool-error">{part.error.message}</div>}
-    </div>
   )
 }

@@ -31,7 +31,7 @@ export function SessionList({ sessions, selected, error, onSelect, onCreate }: S
               <span className={`dot dot-${session.activity}`} aria-label={session.activity} />
               <span className="session-title">{session.title ?? 'untitled'}</span>
               <span className="session-meta">
-                <code>{shortId(session.sessionID)}</code> · {session.latestSeq + 1} events
+                <code>{shortId(session.sessionID)}</code> · seq {session.latestSeq}
               </span>
             </button>
           </li>

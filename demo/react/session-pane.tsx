@@ -16,13 +16,13 @@ const RENDERERS: readonly [Renderer, string][] = [
 ]
 
 /** The selected session: a header, the transcript (React, Vue or both), the prompt box. */
-export function SessionPane({ session }: { readonly session: SessionHandle }) {
+export function SessionPane({ session, title }: { readonly session: SessionHandle; readonly title: string | undefined }) {
   const [renderer, setRenderer] = useState<Renderer>('react')
   const [showRenders, setShowRenders] = useState(false)
   return (
     <main className={showRenders ? 'pane show-renders' : 'pane'}>
       <header className="pane-head">
-        <SessionTitle session={session} />
+        <SessionTitle session={session} title={title} />
         <div className="segmented" role="tablist" aria-label="Renderer">
           {RENDERERS.map(([value, label]) => (
             <button
@@ -50,15 +50,23 @@ export function SessionPane({ session }: { readonly session: SessionHandle }) {
   )
 }
 
-function SessionTitle({ session }: { readonly session: SessionHandle }) {
+/** The mock server's title for the session (the protocol has none), its id, and where it runs once moved. */
+function SessionTitle({ session, title }: { readonly session: SessionHandle; readonly title: string | undefined }) {
   const view = useSessionView(session)
+  const { location, subdirectory } = view.info
   return (
     <div className="pane-title">
-      <h1>{view.info.title ?? 'Session'}</h1>
+      <h1>{title ?? 'Session'}</h1>
       <code className="muted" title={session.id} data-testid="session-id" data-session-id={session.id}>
         {shortId(session.id)}
       </code>
       <ActivityBadge activity={view.activity} />
+      {location !== undefined && (
+        <code className="muted small pane-info" title="The session's project directory (session.next.moved)">
+          {location.directory}
+          {subdirectory === undefined ? '' : ` · ${subdirectory}`}
+        </code>
+      )}
     </div>
   )
 }

@@ -67,6 +67,7 @@ export function createShapeTracker(deps: ShapeDeps): ShapeTracker {
   let shape: ServerShape | undefined = deps.mode === 'auto' ? hub.shape : deps.mode
   let detector: unknown
   let poll: unknown
+  let pollAt = 0
   let unfollow: (() => void) | undefined
   let hubOpened = false
   let lastStatus: 'idle' | 'running' | undefined
@@ -83,9 +84,14 @@ export function createShapeTracker(deps: ShapeDeps): ShapeTracker {
   const clear = (timer: unknown) => {
     if (timer !== undefined) env.clearTimeout(timer)
   }
+  /** Asks `ms` from now, unless a request is already due sooner: triggers that coincide ask once. */
   const schedulePoll = (ms: number) => {
+    if (closed || shape !== 'split') return
+    const at = env.now() + ms
+    if (poll !== undefined && pollAt <= at) return
     clear(poll)
-    poll = closed || shape !== 'split' ? undefined : env.setTimeout(askActivity, ms)
+    pollAt = at
+    poll = env.setTimeout(askActivity, ms)
   }
   const askActivity = () => {
     poll = undefined

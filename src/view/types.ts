@@ -17,7 +17,7 @@ export type AgentRef = NonNullable<Prompt['agents']>[number]
 
 /** A revert the user staged and has not committed or cleared yet. */
 export interface RevertState {
-  /** Messages from this one on are the ones the revert would remove (opencode hides them). */
+  /** A commit removes every message after this one (opencode hides this one and the rest while staged). */
   readonly messageID: string
   readonly partID: string | undefined
   readonly snapshot: string | undefined

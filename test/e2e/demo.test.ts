@@ -17,6 +17,7 @@ import { readTurn, type TurnRecord } from './support/turns.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const SCREENSHOT = join(ROOT, 'test-results', 'demo.png')
+const TOOL_SCREENSHOT = join(ROOT, 'test-results', 'demo-tool-turn.png')
 const WAIT = 15_000
 
 let browser: Browser | undefined
@@ -129,7 +130,8 @@ async function serverTurn(sessionID: string, prompt: string, done: (turn: TurnRe
   )
 }
 
-const messageSelector = (turn: TurnRecord) => `[data-testid="conversation"] [data-message-id="${turn.assistantMessageID}"]`
+/** The step of the turn that holds the answer text, in the React transcript. */
+const messageSelector = (turn: TurnRecord) => `[data-testid="conversation"] [data-message-id="${turn.answerID}"]`
 const textSelector = (turn: TurnRecord) => `${messageSelector(turn)} [data-part-key="${turn.textKey}"] [data-testid="part-text"]`
 
 /** Waits until the answer text has streamed in at least partly: a fault then lands mid-turn. */
@@ -140,7 +142,7 @@ async function waitForStreamingText(page: Page, turn: TurnRecord): Promise<void>
   })
 }
 
-/** The turn is over on the page: message status, activity idle, cursor caught up with the server's log. */
+/** The turn is over on the page: answer step status, activity idle, cursor caught up with the server's log. */
 async function expectSettled(demo: DemoPage, turn: TurnRecord, status: string): Promise<void> {
   await waitForText(demo.page, '[data-testid="activity"]', 'idle')
   await waitForAttribute(demo.page, messageSelector(turn), 'data-status', status)
@@ -163,9 +165,10 @@ describe('the demo page in Chromium', () => {
     await ask(demo.page, prompt)
     const turn = await completedTurn(demo, prompt)
 
-    const message = demo.page.locator(messageSelector(turn))
-    expect(await message.getByTestId('tool-output').count()).toBe(2)
-    expect(await message.getByTestId('incomplete').count()).toBe(0)
+    expect(turn.tools).toEqual(['search.code', 'fs.read'])
+    const reply = demo.page.getByTestId('conversation').getByTestId('assistant-turn').last()
+    expect(await reply.getByTestId('tool-output').count()).toBe(2)
+    expect(await reply.getByTestId('incomplete').count()).toBe(0)
     expect(await demo.page.getByTestId('user-text').last().textContent()).toBe(prompt)
     expect(demo.errors).toEqual([])
 
@@ -197,9 +200,12 @@ describe('the demo page in Chromium', () => {
     const started = await serverTurn(demo.sessionID, prompt, (t) => t.textKey !== undefined)
     await waitForStreamingText(demo.page, started)
 
+    await waitForText(demo.page, '[data-testid="activity"]', 'running')
+
     await demo.page.getByTestId('fault-restart').click()
     await waitForPage(demo.page, 'a reconnect', () => document.querySelector('[data-testid="counter-reconnects"] .counter-value')?.textContent !== '0')
-    // A restart cancels the turn without writing: the page settles it as interrupted.
+    // A restart cancels the turn without writing: only the activity snapshot of the new
+    // connection says it stopped, and the page settles the cut step as interrupted.
     await expectSettled(demo, started, 'interrupted')
     const cut = readTurn(mock!.engine, demo.sessionID, prompt)
     expect(cut.outcome).toBeUndefined()
@@ -220,6 +226,40 @@ describe('the demo page in Chromium', () => {
     expect(demo.errors).toEqual([])
   }, 40_000)
 
+  it('shows a tool turn as one assistant reply: the tool card, then the answer', async () => {
+    const demo = await openDemo(4)
+    const prompt = 'Weather in Lisbon?'
+    await ask(demo.page, prompt)
+    const turn = await completedTurn(demo, prompt)
+    expect(turn.stepIDs).toHaveLength(2)
+    expect(turn.tools).toEqual(['weather.forecast'])
+
+    // One block for the turn, holding both steps: the tool call first, the answer after it.
+    const replies = demo.page.getByTestId('conversation').getByTestId('assistant-turn')
+    expect(await replies.count()).toBe(1)
+    const reply = replies.first()
+    expect(await reply.getAttribute('data-steps')).toBe('2')
+    const steps = reply.locator('section.step')
+    expect(await steps.evaluateAll((sections) => sections.map((section) => section.getAttribute('data-message-id')))).toEqual(turn.stepIDs)
+    expect(await steps.first().getAttribute('data-finish')).toBe('tool-calls')
+    expect(await steps.last().getAttribute('data-finish')).toBe('stop')
+
+    const tool = steps.first().locator('.tool')
+    expect(await tool.getByTestId('tool-name').textContent()).toBe('weather.forecast')
+    expect(await tool.getAttribute('data-status')).toBe('success')
+    expect(await tool.getByTestId('tool-input').textContent()).toContain('"city": "Lisbon"')
+    expect(await tool.getByTestId('tool-output').textContent()).toContain('"sky": "light rain"')
+    expect(await steps.first().getByTestId('part-text').count()).toBe(0)
+    expect(await steps.last().getByTestId('part-text').textContent()).toBe(turn.text)
+    // Agent and model are named once, in the reply's header.
+    expect(await reply.locator('.message-head').count()).toBe(1)
+    expect(demo.errors).toEqual([])
+
+    await demo.page.setViewportSize({ width: 1440, height: 1080 })
+    await mkdir(join(ROOT, 'test-results'), { recursive: true })
+    await demo.page.screenshot({ path: TOOL_SCREENSHOT })
+  }, 40_000)
+
   it('shows a prompt with HTML in it as text and runs none of it, in the React and the Vue view', async () => {
     const demo = await openDemo(3)
     const prompt = '<img src=x onerror="window.__xss=1">'
@@ -230,7 +270,7 @@ describe('the demo page in Chromium', () => {
 
     await demo.page.getByTestId('renderer-both').click()
     await waitForText(demo.page, '[data-testid="vue-view"] .message.user .bubble', prompt)
-    await waitForText(demo.page, `[data-testid="vue-view"] [data-message-id="${turn.assistantMessageID}"] [data-part-key="${turn.textKey}"] .part-text`, turn.text!)
+    await waitForText(demo.page, `[data-testid="vue-view"] [data-message-id="${turn.answerID}"] [data-part-key="${turn.textKey}"] .part-text`, turn.text!)
 
     expect(await demo.page.evaluate(() => Reflect.get(window, '__xss'))).toBeUndefined()
     expect(await demo.page.locator('img').count()).toBe(0)

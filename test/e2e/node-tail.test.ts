@@ -50,17 +50,22 @@ describe('demo/node-tail.ts', () => {
 
     const sessionID = /created (\S+)/.exec(run.stdout)?.[1]
     expect(sessionID).toBeDefined()
-    const rows = mock!.engine.history(sessionID!, -1, 1000)?.data ?? []
-    const ended = rows.find((row) => row.type === 'session.text.ended')
-    expect(ended?.type).toBe('session.text.ended')
-    const text = ended?.type === 'session.text.ended' ? ended.data.text : ''
+    const rows = mock!.engine.history(sessionID!, 0, 1000)?.data ?? []
+    const ended = rows.find((row) => row.type === 'session.next.text.ended')
+    if (ended?.type !== 'session.next.text.ended') throw new Error('the turn wrote no text.ended')
+    const { assistantMessageID, textID, text } = ended.data
+    const started = rows.find((row) => row.type === 'session.next.text.started' && row.data.textID === textID && row.data.assistantMessageID === assistantMessageID)
     expect(text.length).toBeGreaterThan(50)
 
     // The deltas spell the server's text on one line, between text.started and text.ended.
-    expect(run.stdout).toContain(`${ended!.durable.seq - 1} session.text.started\n${text}\n${ended!.durable.seq} session.text.ended`)
+    expect(run.stdout).toContain(`${started?.durable.seq} session.next.text.started\n${text}\n${ended.durable.seq} session.next.text.ended`)
     expect(run.stdout).not.toContain('(full text)')
-    const terminal = rows.find((row) => row.type === 'session.execution.succeeded')
-    expect(run.stdout.trimEnd().endsWith(`${terminal!.durable.seq} session.execution.succeeded`)).toBe(true)
+    // A tool turn has two steps: the first ends with tool calls and the tail keeps going;
+    // it stops at the answer step's end, the last line it prints.
+    const stepEnds = rows.filter((row) => row.type === 'session.next.step.ended')
+    expect(stepEnds.map((row) => (row.type === 'session.next.step.ended' ? row.data.finish : ''))).toEqual(['tool-calls', 'stop'])
+    expect(run.stdout).toContain(`${stepEnds[0]!.durable.seq} session.next.step.ended\n`)
+    expect(run.stdout.trimEnd().endsWith(`${stepEnds[1]!.durable.seq} session.next.step.ended`)).toBe(true)
   }, 30_000)
 
   it('fails with the SDK error code and exit 1 for a session that does not exist', async () => {

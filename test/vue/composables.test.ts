@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { defineComponent, h, ref, type PropType } from 'vue'
 import type { Message, Part, SessionHandle } from '../../src/index.js'
 import { useSessionConnection, useSessionMessage, useSessionPart, useSessionView } from '../../src/vue/index.js'
-import { allDistinct, longText, startMock, type MockSetup } from '../react/harness.js'
+import { allDistinct, longText, scriptTurn, snapshot, startFake, type Setup } from '../react/harness.js'
 
 /** nanostores keeps a store mounted this long after its last listener leaves; waits allow for it. */
 const UNMOUNT_WAIT = { timeout: 5000 }
@@ -23,9 +23,11 @@ const Transcript = defineComponent({
         ...view.value.messages.flatMap((message) =>
           message.role === 'user'
             ? [h('p', { key: message.id, 'data-testid': 'prompt' }, message.text)]
-            : message.parts.map((part) =>
-                h('p', { key: `${message.id}/${part.key}`, 'data-testid': 'answer' }, part.type === 'tool' ? '' : part.text),
-              ),
+            : message.role === 'assistant'
+              ? message.parts.flatMap((part) =>
+                  part.type === 'text' ? [h('p', { key: `${message.id}/${part.key}`, 'data-testid': 'answer' }, part.text)] : [],
+                )
+              : [],
         ),
       ])
   },
@@ -36,13 +38,15 @@ const PartText = defineComponent({
   props: {
     session: sessionProp,
     messageID: { type: String, required: true },
+    partKey: { type: String, default: 'text:text-0' },
     renders: { type: Array as PropType<(Part | undefined)[]>, required: true },
   },
   setup(props) {
-    const part = useSessionPart(props.session, () => props.messageID, 'text:0')
+    const part = useSessionPart(props.session, () => props.messageID, () => props.partKey)
     return () => {
       props.renders.push(part.value)
-      return h('p', { 'data-testid': `part-${props.messageID}` }, part.value?.type === 'text' ? part.value.text : '')
+      const shown = part.value === undefined || part.value.type === 'tool' ? '' : part.value.text
+      return h('p', { 'data-testid': `part-${props.messageID}-${props.partKey}` }, shown)
     }
   },
 })
@@ -63,98 +67,110 @@ const MessageStatus = defineComponent({
   },
 })
 
-let mock: MockSetup | undefined
+let fake: Setup | undefined
 
 afterEach(() => {
   cleanup()
-  mock?.close()
-  mock = undefined
+  fake?.close()
+  fake = undefined
 })
+
+const text = (testID: string) => screen.getByTestId(testID).textContent
 
 describe('Vue composables', () => {
   it('stream the answer into the DOM and end with exactly the server text', async () => {
-    mock = startMock()
-    const sessionID = mock.engine.createSession()
-    render(Transcript, { props: { session: mock.client.session(sessionID) } })
-    await waitFor(() => expect(screen.getByTestId('connection').textContent).toBe('open'))
-    await waitFor(() => expect(screen.getByTestId('activity').textContent).toBe('idle'))
+    fake = startFake()
+    render(Transcript, { props: { session: fake.client.session(fake.sessionID) } })
+    await waitFor(() => expect(text('connection')).toBe('open'))
+    await fake.play([snapshot('idle', 0)])
+    await waitFor(() => expect(text('activity')).toBe('idle'))
 
-    const text = longText('vue')
-    await mock.engine.startTurn(sessionID, { prompt: 'hello', text, chunk: 3, intervalMs: 1 })?.done
+    const answer = longText('vue')
+    const seen = new Set<string>()
+    await fake.play(scriptTurn({ seq: 1, prompt: 'hello', text: answer, assistantMessageID: 'msg_a1' }).events, () => {
+      const shown = screen.queryByTestId('answer')?.textContent
+      if (shown) seen.add(shown)
+    })
 
-    await waitFor(() => expect(screen.getByTestId('answer').textContent).toBe(text))
-    await waitFor(() => expect(screen.getByTestId('activity').textContent).toBe('idle'))
-    expect(screen.getByTestId('prompt').textContent).toBe('hello')
+    await waitFor(() => expect(text('answer')).toBe(answer))
+    await waitFor(() => expect(text('activity')).toBe('idle'))
+    expect(text('prompt')).toBe('hello')
+    const partial = [...seen].filter((shown) => shown !== answer)
+    expect(partial.length).toBeGreaterThan(3)
+    expect(partial.every((shown) => answer.startsWith(shown))).toBe(true)
   })
 
   it('re-render a message or part component only when its own message or part changes', async () => {
-    mock = startMock()
-    const sessionID = mock.engine.createSession()
-    const session = mock.client.session(sessionID)
-    const first = mock.engine.startTurn(sessionID, { prompt: 'one', text: longText('first'), chunk: 3, intervalMs: 0 })
-    if (first === undefined) throw new Error('session not found')
-    await first.done
-
+    fake = startFake()
+    const session = fake.client.session(fake.sessionID)
+    const first = scriptTurn({ seq: 1, prompt: 'one', text: longText('first'), assistantMessageID: 'msg_a1' })
     const firstPart: (Part | undefined)[] = []
     const firstMessage: (Message | undefined)[] = []
-    const messageID = first.assistantMessageID
-    render(PartText, { props: { session, messageID, renders: firstPart } })
-    render(MessageStatus, { props: { session, messageID, renders: firstMessage } })
-    await waitFor(() => expect(screen.getByTestId(`part-${messageID}`).textContent).toBe(longText('first')))
-    await waitFor(() => expect(screen.getByTestId(`status-${messageID}`).textContent).toBe('completed'))
+    render(PartText, { props: { session, messageID: 'msg_a1', renders: firstPart } })
+    render(MessageStatus, { props: { session, messageID: 'msg_a1', renders: firstMessage } })
+    await waitFor(() => expect(fake?.server.streams).toHaveLength(1))
+    await fake.play([snapshot('idle', 0), ...first.events])
+    await waitFor(() => expect(text('part-msg_a1-text:text-0')).toBe(longText('first')))
+    await waitFor(() => expect(text('status-msg_a1')).toBe('completed'))
     const settled = { part: firstPart.length, message: firstMessage.length }
 
-    // Only the second turn's part streams now; the first message and part keep their identity.
-    const text = longText('second')
-    const second = mock.engine.startTurn(sessionID, { prompt: 'two', text, chunk: 3, intervalMs: 1 })
-    if (second === undefined) throw new Error('session not found')
-    const secondPart: (Part | undefined)[] = []
-    render(PartText, { props: { session, messageID: second.assistantMessageID, renders: secondPart } })
-    await second.done
-    await waitFor(() => expect(screen.getByTestId(`part-${second.assistantMessageID}`).textContent).toBe(text))
+    // The second turn thinks, then answers: the first turn's components and the second's
+    // finished reasoning keep their identity while the answer streams.
+    const answer = longText('second')
+    const second = scriptTurn({ seq: first.lastSeq + 1, prompt: 'two', text: answer, reasoning: longText('think'), assistantMessageID: 'msg_a2' })
+    const secondText: (Part | undefined)[] = []
+    const secondReasoning: (Part | undefined)[] = []
+    render(PartText, { props: { session, messageID: 'msg_a2', renders: secondText } })
+    render(PartText, { props: { session, messageID: 'msg_a2', partKey: 'reasoning:reasoning-0', renders: secondReasoning } })
+    let reasoningRenders = -1
+    await fake.play(second.events, (event) => {
+      if (event.type === 'session.next.text.started') reasoningRenders = secondReasoning.length
+    })
+    await waitFor(() => expect(text('part-msg_a2-text:text-0')).toBe(answer))
+    await waitFor(() => expect(text('part-msg_a2-reasoning:reasoning-0')).toBe(longText('think')))
 
     expect(firstPart).toHaveLength(settled.part)
     expect(firstMessage).toHaveLength(settled.message)
-    expect(allDistinct(firstPart)).toBe(true)
-    expect(allDistinct(secondPart)).toBe(true)
-    const last = secondPart.at(-1)
-    expect(last?.type === 'text' && last.text).toBe(text)
+    expect(secondReasoning).toHaveLength(reasoningRenders)
+    expect(secondText.length).toBeGreaterThan(3)
+    for (const renders of [firstPart, firstMessage, secondText, secondReasoning]) expect(allDistinct(renders)).toBe(true)
+    const last = secondText.at(-1)
+    expect(last?.type === 'text' && last.text).toBe(answer)
+    expect(last?.key).toBe('text:text-0')
   })
 
   it('follow a message id given as a ref', async () => {
-    mock = startMock()
-    const sessionID = mock.engine.createSession()
-    const session = mock.client.session(sessionID)
-    const first = mock.engine.startTurn(sessionID, { prompt: 'one', text: 'first answer', intervalMs: 0 })
-    await first?.done
-    const second = mock.engine.startTurn(sessionID, { prompt: 'two', text: 'second answer', intervalMs: 0 })
-    await second?.done
-    if (first === undefined || second === undefined) throw new Error('session not found')
-
-    const messageID = ref(first.assistantMessageID)
+    fake = startFake()
+    const session = fake.client.session(fake.sessionID)
+    const messageID = ref('msg_a1')
     const Answer = defineComponent({
       setup() {
-        const part = useSessionPart(session, messageID, 'text:0')
+        const part = useSessionPart(session, messageID, 'text:text-0')
         return () => h('p', { 'data-testid': 'answer' }, part.value?.type === 'text' ? part.value.text : '')
       },
     })
     render(Answer)
-    await waitFor(() => expect(screen.getByTestId('answer').textContent).toBe('first answer'))
-    messageID.value = second.assistantMessageID
-    await waitFor(() => expect(screen.getByTestId('answer').textContent).toBe('second answer'))
+    await waitFor(() => expect(fake?.server.streams).toHaveLength(1))
+    const first = scriptTurn({ seq: 1, prompt: 'one', text: 'first answer', assistantMessageID: 'msg_a1' })
+    const second = scriptTurn({ seq: first.lastSeq + 1, prompt: 'two', text: 'second answer', assistantMessageID: 'msg_a2' })
+    await fake.play([snapshot('idle', 0), ...first.events, ...second.events])
+
+    await waitFor(() => expect(text('answer')).toBe('first answer'))
+    messageID.value = 'msg_a2'
+    await waitFor(() => expect(text('answer')).toBe('second answer'))
   })
 
   it('close the stream once the last component using the session unmounts', async () => {
-    mock = startMock()
-    const { engine } = mock
-    const session = mock.client.session(engine.createSession())
+    fake = startFake()
+    const session = fake.client.session(fake.sessionID)
     render(Transcript, { props: { session } })
     render(PartText, { props: { session, messageID: 'none', renders: [] } })
-    await waitFor(() => expect(screen.getByTestId('connection').textContent).toBe('open'))
-    expect(engine.stats().streams).toBe(1)
+    await waitFor(() => expect(text('connection')).toBe('open'))
+    expect(fake.server.streams).toHaveLength(1)
+    expect(fake.server.last.aborted).toBe(false)
 
     cleanup()
-    await waitFor(() => expect(engine.stats().streams).toBe(0), UNMOUNT_WAIT)
-    expect(mock.streamRequests).toHaveLength(1)
+    await waitFor(() => expect(fake?.server.last.aborted).toBe(true), UNMOUNT_WAIT)
+    expect(fake.server.requests).toHaveLength(1)
   })
 })
