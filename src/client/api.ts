@@ -7,6 +7,8 @@ import { statusRejection } from '../transport/http.js'
 
 /** What a chat UI does beside the stream, on the client's own `fetch` and headers. */
 export interface SessionApi {
+  /** `GET /api/session`: the server's sessions, as it describes them (`id`, `title`, `time`, …). */
+  list(): Promise<readonly ({ readonly id: string } & Record<string, unknown>)[]>
   /** `POST /api/session`: a new session; its `id` is what `client.session(id)` follows. */
   create(options?: { readonly model?: Pick<ModelRef, 'id' | 'providerID'> }): Promise<{ readonly id: string } & Record<string, unknown>>
   /** `POST /api/session/:id/prompt`: hands the agent a prompt; the stream shows what follows. */
@@ -74,6 +76,14 @@ export function createSessionApi(options: ApiOptions): SessionApi {
   }
 
   return {
+    async list() {
+      const data = await request('GET', SESSION_PATH)
+      if (!Array.isArray(data)) throw new SessionStreamError('invalid-event', 'the session list is not a list')
+      return data.flatMap((item: unknown) => {
+        const session = typeof item === 'object' && item !== null ? (item as Record<string, unknown>) : undefined
+        return typeof session?.id === 'string' ? [{ ...session, id: session.id }] : []
+      })
+    },
     async create(input = {}) {
       const data = record(await request('POST', SESSION_PATH, input.model === undefined ? {} : { model: input.model }), 'session')
       if (typeof data.id !== 'string') throw new SessionStreamError('invalid-event', 'the new session has no id')

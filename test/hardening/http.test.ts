@@ -36,6 +36,7 @@ interface Row {
 
 const rows: Row[] = [
   { name: '200 text/html (a captive portal)', respond: html(), code: 'bad-content-type', retryIn: 0 },
+  { name: '200 text/event-streamXYZ (a media type that only starts like ours)', respond: contentType('text/event-streamXYZ'), code: 'bad-content-type', retryIn: 0 },
   { name: '204', respond: status(204), code: 'no-content', stops: 'failed' },
   { name: '301 to another origin', respond: redirect(301), code: 'redirected', stops: 'failed' },
   { name: '302 to another origin', respond: redirect(302), code: 'redirected', stops: 'failed' },
@@ -54,6 +55,11 @@ const rows: Row[] = [
   { name: 'a body that ends mid-frame', respond: endsMidFrame(), code: 'stream-ended', retryIn: 0 },
   { name: 'a connection reset', respond: resetAfterFirstFrame(), code: 'network-error', retryIn: 0 },
 ]
+
+/** A 200 stream with one frame, under the given Content-Type. */
+function contentType(type: string): Responder {
+  return () => new Response(frame(row(1)), { status: 200, headers: { 'content-type': type } })
+}
 
 /** One connection answered `row` (twice, for the 401/403 retry). */
 const run = async (row: Row) => {
@@ -90,6 +96,15 @@ describe('bad input: HTTP', () => {
     const h = await run(row)
     expect(h.status().state).toBe('backoff')
     expect((h.status().nextRetryAt ?? 0) - Date.now()).toBe(row.retryIn)
+    h.connection.close()
+  })
+
+  it('takes text/event-stream with parameters and in any case as the stream', async () => {
+    const h = connectHarness({}, () => 0)
+    h.server.respond(contentType('Text/Event-Stream; charset=utf-8'))
+    await settle()
+    expect(h.durableSeqs()).toEqual([1])
+    expect(h.status().lastError?.code).toBe('stream-ended')
     h.connection.close()
   })
 
