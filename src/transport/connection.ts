@@ -223,7 +223,9 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
 
   async function deliver(event: SessionEvent): Promise<void> {
     if (event.type === 'session.activity') {
-      if (isHistoryReset(cursor, event.data.cutoff)) {
+      // Only an attempt's first activity is the snapshot taken at its cutoff; later ones are
+      // transitions, whatever cutoff a server repeats in them.
+      if (!synced && isHistoryReset(cursor, event.data.cutoff)) {
         throw new SessionStreamError('history-reset', `server history ends at seq ${event.data.cutoff}, behind the cursor ${cursor}`)
       }
       if (!synced) {

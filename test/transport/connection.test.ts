@@ -103,6 +103,19 @@ describe('cursor and ordering', () => {
     h.connection.close()
   })
 
+  it('reads a history reset only from an attempt’s first activity: later ones are transitions', async () => {
+    const h = connectHarness()
+    await settle()
+    h.server.last.send(...rows(1, 3), activity('idle', 3), row(4), row(5))
+    // A server that repeats its first cutoff on later transitions has not lost anything.
+    h.server.last.send(activity('running', 3), row(6), activity('idle', 3))
+    await settle()
+    expect(h.resets).toBe(0)
+    expect(h.status()).toMatchObject({ cursor: 6, state: 'open' })
+    expect(h.server.requests).toHaveLength(1)
+    h.connection.close()
+  })
+
   it('surfaces a reset that repeats forever instead of looping', async () => {
     const h = connectHarness({ after: 10 })
     for (let i = 0; i < 10 && h.status().state !== 'failed'; i++) {
