@@ -12,7 +12,7 @@ import {
 } from '../transport/connection.js'
 import { defaultEnvironment } from '../transport/environment.js'
 import { emptyCounters, type ConnectionCounters, type ConnectionStatus } from '../transport/status.js'
-import { foldEvents, initialView, type ApplyOutcome } from '../view/fold.js'
+import { foldEvents, initialView, withoutActivity, type ApplyOutcome } from '../view/fold.js'
 import { selectMessage, selectPart } from '../view/select.js'
 import type { SessionView } from '../view/types.js'
 import { createFragmentHold, partOf } from './hold.js'
@@ -51,11 +51,19 @@ export interface SessionStoreOptions extends Omit<ConnectionOptions, 'onHistoryR
   readonly onInvalidEvent?: ((event: UnknownEvent, error: SessionStreamError) => void) | undefined
   /** Every event that passed the cursor gate, in order, before it is folded (event logs, debugging). */
   readonly onEvent?: ((event: SessionEvent) => void) | undefined
+  /**
+   * How long activity may go unvouched for (the connection down, reconnecting, or without its
+   * snapshot) before the view stops showing a run: activity `unknown`, nothing streaming.
+   * @default 20000
+   */
+  readonly activityStaleMs?: number | undefined
   /** Called when the handle closes, so a client can forget it. */
   readonly onClose?: (() => void) | undefined
 }
 
 const noop = () => {}
+
+export const DEFAULT_ACTIVITY_STALE_MS = 20_000
 
 /** Above this many unflushed events we fold at once rather than wait for the frame. */
 const MAX_PENDING = 10_000
@@ -103,6 +111,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
   let cancelFlush: (() => void) | undefined
   let liveApplied = 0
   let orphans = 0
+  let staleTimer: unknown
+  const activityStaleMs = options.activityStaleMs ?? DEFAULT_ACTIVITY_STALE_MS
   const hold = createFragmentHold()
   /** Parts whose start row is queued but not folded yet. */
   const started = new Set<string>()
@@ -135,9 +145,26 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     publishStatus()
   }
 
+  /**
+   * Activity is only as true as the connection that vouches for it: once it has been unable to
+   * (no snapshot on the current attempt) for `activityStaleMs`, the view stops showing a run.
+   */
+  const watchActivity = (synced: boolean) => {
+    if (synced || view.activity === 'unknown') {
+      if (staleTimer !== undefined) env.clearTimeout(staleTimer)
+      staleTimer = undefined
+      return
+    }
+    staleTimer ??= env.setTimeout(() => {
+      staleTimer = undefined
+      if (connection?.synced() !== true) setView(withoutActivity(view))
+    }, activityStaleMs)
+  }
+
   const publishStatus = () => {
     if (connection === undefined) return
     const next = connection.status()
+    watchActivity(next.synced)
     if (next === published && status.counters.liveApplied === liveApplied && status.counters.orphans === orphans) return
     published = next
     setStatus({ ...next, counters: { ...next.counters, liveApplied, orphans } })
@@ -207,9 +234,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
   const onEnd = (error: SessionStreamError | undefined) => {
     // The connection stopped for good (deleted, unauthorized, failed): a later mount may try anew.
     detach()
-    if (isSessionGone(error) && !view.info.deleted) {
-      setView({ ...view, info: { ...view.info, deleted: true } })
-    }
+    watchActivity(true)
+    if (error !== undefined) setView(withoutActivity(view, isSessionGone(error)))
   }
 
   const start = () => {
@@ -240,7 +266,10 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
           staging = { view: initialView(options.sessionID), pending: [], synced: false }
         },
         changed: () => {
-          if (active) requestFlush()
+          if (!active) return
+          requestFlush()
+          // At once, not at the flush: a hidden tab may not flush for a while.
+          if (connection !== undefined) watchActivity(connection.synced())
         },
         end: (error) => {
           if (active) onEnd(error)
@@ -253,6 +282,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     const current = connection
     if (current === undefined) return
     detach()
+    watchActivity(true)
     stopCurrent()
     current.close()
     cancelFlush?.()

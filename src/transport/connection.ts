@@ -77,6 +77,8 @@ export interface ConnectionSink {
 
 export interface Connection {
   status(): ConnectionStatus
+  /** Whether the current attempt has its activity snapshot: cheaper than `status().synced`. */
+  synced(): boolean
   close(): void
   /** Settles when the connection has stopped and released everything. */
   readonly done: Promise<void>
@@ -133,7 +135,7 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
     fragment: (event) => {
       if (closed) return
       counters.live++
-      changed()
+      snapshot = undefined
       guard(() => (sink.fragment ?? sink.event)(event))
     },
     activity: (status) => {
@@ -175,7 +177,11 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
       guard(() => sink.reset?.())
       return true
     },
-    onChange: changed,
+    onChange: (state) => {
+      // Between attempts nothing vouches for the last snapshot.
+      if (state !== 'open' && state !== 'connecting') synced = false
+      changed()
+    },
     onEnd: (error) => {
       closed = true
       shape.close()
@@ -211,6 +217,7 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
       }
       if (decoded.kind === 'unknown') {
         counters.unknown++
+        snapshot = undefined
         guard(() => sink.unknown?.(decoded.event))
       } else if (decoded.kind === 'invalid') {
         // Ordered and past the gate like any row, so one odd row cannot stall the stream.
@@ -233,7 +240,11 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
         stream.healthy()
         changed()
       }
-    } else if (event.durable === undefined) counters.live++
+    } else if (event.durable === undefined) {
+      counters.live++
+      // The counters are read at the next flush; no need to wake anyone per fragment.
+      snapshot = undefined
+    }
     const pending = guard(() => sink.event(event))
     if (pending !== undefined) await stream.hold(pending)
   }
@@ -253,6 +264,7 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
         counters: { ...counters, reconnects: base.reconnects, resets: base.resets },
       })
     },
+    synced: () => synced,
     close: () => stream.close(),
     done: stream.done,
   }

@@ -36,8 +36,8 @@ export interface StreamSpec {
   onFrames(frames: readonly string[]): void | Promise<void>
   /** The server no longer has history for our position: start over (return false to stop instead). */
   onReset?(error: SessionStreamError): boolean
-  /** State or status changed: read it with `status()`. */
-  onChange(): void
+  /** State or status changed (`state` is the current one): read the rest with `status()`. */
+  onChange(state: ConnectionState): void
   /** The stream stopped for good; `error` is undefined after `close()`. */
   onEnd(error: SessionStreamError | undefined): void
 }
@@ -115,7 +115,7 @@ export function openStream(spec: StreamSpec): Stream {
 
   const changed = () => {
     snapshot = undefined
-    guard(() => spec.onChange())
+    guard(() => spec.onChange(state))
   }
   const setState = (next: ConnectionState) => {
     if (state === next) return
@@ -166,8 +166,8 @@ export function openStream(spec: StreamSpec): Stream {
   async function connectOnce(): Promise<Rejection> {
     abortReason = undefined
     openedAt = null
-    setState('connecting')
     guard(() => spec.onAttempt?.())
+    setState('connecting')
     const controller = new AbortController()
     request = controller
     // The watchdog runs from the attempt's start: a header provider that hangs, or a server

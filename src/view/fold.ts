@@ -52,6 +52,21 @@ export function foldEvent(state: SessionView, event: SessionEvent): SessionView 
   return foldEvents([event], state)
 }
 
+/**
+ * What the view shows when no connection can vouch for activity (stopped for good, or down
+ * too long), or when the session is gone (`deleted`): nothing keeps streaming (open parts are
+ * closed as cut short, running steps interrupted) and activity is `unknown` — or `idle` for a
+ * deleted session, which cannot run — until a snapshot settles it.
+ */
+export function withoutActivity(state: SessionView, deleted = false): SessionView {
+  const d = createDraft(state)
+  settleOpen(d, 'idle')
+  const activity = deleted ? 'idle' : 'unknown'
+  if (d.view.activity !== activity) d.root().activity = activity
+  if (deleted && !d.view.info.deleted) d.info().deleted = true
+  return d.finish()
+}
+
 function apply(d: Draft, event: SessionEvent): ApplyOutcome {
   switch (event.type) {
     case 'session.next.prompt.admitted':
