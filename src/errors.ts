@@ -29,6 +29,7 @@ export type SessionStreamErrorCode =
   | 'idle-timeout'
   | 'sleep-detected'
   | 'token-error'
+  | 'consumer-error'
   | 'closed'
   // arguments
   | 'invalid-cursor'

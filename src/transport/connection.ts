@@ -118,6 +118,8 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
 
   let synced = false
   let closed = false
+  /** The cursor before the newest durable event, to step back to if the consumer rejects it. */
+  let before = cursor
   const counters: Mutable<Omit<ConnectionCounters, 'reconnects' | 'resets'>> = emptyCounters()
   let snapshot: ConnectionStatus | undefined
 
@@ -210,6 +212,7 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
           continue
         }
         if (verdict === 'skip') counters.skips++
+        before = cursor
         cursor = event.durable.seq
         stream.progressed()
         shape.row(event.type)
@@ -246,7 +249,15 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
       snapshot = undefined
     }
     const pending = guard(() => sink.event(event))
-    if (pending !== undefined) await stream.hold(pending)
+    if (pending === undefined) return
+    try {
+      await stream.hold(pending)
+    } catch (cause) {
+      // The consumer did not take the event: the cursor goes back before it, and the caller
+      // is told (the stream stops), so resuming from the cursor delivers it again.
+      if (event.durable !== undefined && cursor === event.durable.seq) cursor = before
+      throw new SessionStreamError('consumer-error', `the consumer rejected ${event.type}`, { cause })
+    }
   }
 
   return {

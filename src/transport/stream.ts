@@ -80,6 +80,7 @@ const STRIKE_CODES = new Set<SessionStreamErrorCode>(['malformed-json', 'invalid
 const THROWN_VERDICTS: Partial<Record<SessionStreamErrorCode, Verdict>> = {
   'history-reset': 'reset',
   gone: 'reset',
+  'consumer-error': 'stop',
 }
 
 /** The session itself is gone: the connection ends as `closed`, not `failed`. */

@@ -1,4 +1,5 @@
 import { exactIds, indexOver, listOf, TAIL, viewOf, type IdIndex, type ViewFields } from './list.js'
+import { indexAppended, shareIndex } from './part-index.js'
 import type { AssistantMessage, Message, Part, SessionInfo, SessionView } from './types.js'
 
 /** What one event did to the view; reported per event so the caller can count orphans. */
@@ -48,8 +49,8 @@ export interface Draft {
   finish(): SessionView
   /** Index of the newest message with `id`, or -1. */
   indexOf(id: string): number
-  /** Inserts a part built in this call and owns it. */
-  insertPart(message: DraftAssistant, index: number, part: Part): void
+  /** Appends a part built in this call and owns it. */
+  appendPart(message: DraftAssistant, part: Part): void
   partsOf(message: DraftAssistant): Part[]
   /** An owned, writable part of an owned message. */
   partAt(message: DraftAssistant, index: number): DraftPart
@@ -109,7 +110,12 @@ export function createDraft(base: SessionView): Draft {
     }
   }
 
-  const partsOf = (message: DraftAssistant): Part[] => (message.parts = own(message.parts))
+  const partsOf = (message: DraftAssistant): Part[] => {
+    const current = message.parts
+    const writable = own(current)
+    if (writable !== current) shareIndex(current, writable)
+    return (message.parts = writable)
+  }
 
   const index = (): IdIndex => (ids ??= indexOver(message, count()))
 
@@ -192,9 +198,11 @@ export function createDraft(base: SessionView): Draft {
       const at = index().byID.get(id)
       return at === undefined ? -1 : at
     },
-    insertPart(message, at, part) {
+    appendPart(message, part) {
       owned.add(part)
-      partsOf(message).splice(at, 0, part)
+      const parts = partsOf(message)
+      parts.push(part)
+      indexAppended(parts, part, parts.length - 1)
     },
     partsOf,
     partAt(message, at) {

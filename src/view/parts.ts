@@ -1,7 +1,8 @@
 import type { SessionEventOf } from '../protocol/events.js'
 import type { ApplyOutcome, Draft, DraftAssistant, Mutable } from './draft.js'
 import { findAssistant, newAssistant } from './lookup.js'
-import type { Part, TextPart, ToolPart } from './types.js'
+import { partIndexOf } from './part-index.js'
+import type { TextPart, ToolPart } from './types.js'
 
 type TextKind = 'text' | 'reasoning'
 type TextStarted = SessionEventOf<'session.next.text.started' | 'session.next.reasoning.started'>
@@ -21,18 +22,6 @@ function textID(event: TextStarted | TextDelta | TextEnded): string {
 }
 
 /**
- * Newest first, comparing fields instead of building `key` strings, so a delta allocates
- * nothing to find its part; the part a delta is for is nearly always the last one.
- */
-function findPart(parts: readonly Part[], type: Part['type'], id: string): number {
-  for (let i = parts.length - 1; i >= 0; i--) {
-    const part = parts[i]
-    if (part !== undefined && part.type === type && part.id === id) return i
-  }
-  return -1
-}
-
-/**
  * Index of the named assistant message, creating it when a part event arrives before its
  * step: the part's data must not be dropped just because `step.started` was not seen.
  */
@@ -42,7 +31,7 @@ function ensureAssistant(d: Draft, id: string, created: number): number {
 
 function addText(d: Draft, message: DraftAssistant, type: TextKind, id: string, text: string, streaming: boolean): ApplyOutcome {
   const part: TextPart = { type, key: `${type}:${id}`, id, text, streaming, incomplete: false }
-  d.insertPart(message, message.parts.length, part)
+  d.appendPart(message, part)
   return 'applied'
 }
 
@@ -50,14 +39,14 @@ export function textStarted(d: Draft, type: TextKind, event: TextStarted): Apply
   const { assistantMessageID } = event.data
   const id = textID(event)
   const found = findAssistant(d, assistantMessageID)
-  if (found !== undefined && findPart(found.message.parts, type, id) !== -1) return 'ignored'
+  if (found !== undefined && partIndexOf(found.message.parts, type, id) !== -1) return 'ignored'
   return addText(d, d.assistantAt(ensureAssistant(d, assistantMessageID, event.data.timestamp)), type, id, '', true)
 }
 
 export function textDelta(d: Draft, type: TextKind, event: TextDelta): ApplyOutcome {
   const found = findAssistant(d, event.data.assistantMessageID)
   if (found === undefined) return 'orphan'
-  const index = findPart(found.message.parts, type, textID(event))
+  const index = partIndexOf(found.message.parts, type, textID(event))
   const part = found.message.parts[index]
   if (part === undefined) return 'orphan'
   // A delta after the end event is stale: the end already carried the full value.
@@ -70,7 +59,7 @@ export function textDelta(d: Draft, type: TextKind, event: TextDelta): ApplyOutc
 export function textEnded(d: Draft, type: TextKind, event: TextEnded): ApplyOutcome {
   const id = textID(event)
   const message = d.assistantAt(ensureAssistant(d, event.data.assistantMessageID, event.data.timestamp))
-  const index = findPart(message.parts, type, id)
+  const index = partIndexOf(message.parts, type, id)
   // The end event is the replayable full value, so it stands on its own without a start.
   if (index === -1) return addText(d, message, type, id, event.data.text, false)
   const draft = d.partAt(message, index)
@@ -101,9 +90,9 @@ const newTool = (callID: string, name: string): ToolPart => ({
 export function toolInputStarted(d: Draft, event: SessionEventOf<'session.next.tool.input.started'>): ApplyOutcome {
   const { assistantMessageID, callID, name } = event.data
   const found = findAssistant(d, assistantMessageID)
-  if (found !== undefined && findPart(found.message.parts, 'tool', callID) !== -1) return 'ignored'
+  if (found !== undefined && partIndexOf(found.message.parts, 'tool', callID) !== -1) return 'ignored'
   const message = d.assistantAt(ensureAssistant(d, assistantMessageID, event.data.timestamp))
-  d.insertPart(message, message.parts.length, newTool(callID, name))
+  d.appendPart(message, newTool(callID, name))
   return 'applied'
 }
 
@@ -126,7 +115,7 @@ type ToolEvent = SessionEventOf<
 export function toolEvent(d: Draft, event: ToolEvent): ApplyOutcome {
   const { assistantMessageID, callID } = event.data
   const found = findAssistant(d, assistantMessageID)
-  const index = found === undefined ? -1 : findPart(found.message.parts, 'tool', callID)
+  const index = found === undefined ? -1 : partIndexOf(found.message.parts, 'tool', callID)
   const current = found?.message.parts[index]
   if (found === undefined || current?.type !== 'tool') {
     return event.type === 'session.next.tool.called' ? calledUnseen(d, event) : 'orphan'
@@ -146,7 +135,7 @@ function calledUnseen(d: Draft, event: SessionEventOf<'session.next.tool.called'
   const message = d.assistantAt(ensureAssistant(d, event.data.assistantMessageID, event.data.timestamp))
   const part: Mutable<ToolPart> = { ...newTool(event.data.callID, event.data.tool), streaming: false }
   applyTool(part, event)
-  d.insertPart(message, message.parts.length, part)
+  d.appendPart(message, part)
   return 'applied'
 }
 

@@ -1,4 +1,5 @@
 import { exactIds, indexOver, listOf, messageAt, sizeOf } from './list.js'
+import { partIndexOf } from './part-index.js'
 import type { Message, Part, SessionView } from './types.js'
 
 /**
@@ -18,5 +19,9 @@ export function selectMessage(view: SessionView, messageID: string): Message | u
 /** The part with `partKey` (`text:<textID>`, `reasoning:<reasoningID>`, `tool:<callID>`) of assistant message `messageID`. */
 export function selectPart(view: SessionView, messageID: string, partKey: string): Part | undefined {
   const message = selectMessage(view, messageID)
-  return message?.role === 'assistant' ? message.parts.find((part) => part.key === partKey) : undefined
+  if (message?.role !== 'assistant') return undefined
+  const colon = partKey.indexOf(':')
+  const kind = partKey.slice(0, colon)
+  if (kind !== 'text' && kind !== 'reasoning' && kind !== 'tool') return undefined
+  return message.parts[partIndexOf(message.parts, kind, partKey.slice(colon + 1))]
 }

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { openConnection } from '../../src/transport/connection.js'
+import { createTestEnvironment } from '../support/environment.js'
 import { activity, durable, row, rows, SESSION, textDelta } from '../support/events.js'
+import { createFakeServer } from '../support/fake-server.js'
 import { connectHarness, settle } from './harness.js'
 
 beforeEach(() => {
@@ -242,5 +244,31 @@ describe('bad frames', () => {
     expect(h.unknown).toEqual([future])
     expect(h.status().counters.skips).toBe(0)
     h.connection.close()
+  })
+
+  it('a consumer that rejects an event stops the stream with consumer-error and the cursor before that event', async () => {
+    const server = createFakeServer()
+    const env = createTestEnvironment()
+    const seen: number[] = []
+    let ends: unknown[] = []
+    const connection = openConnection(
+      { baseUrl: 'http://server.test', sessionID: SESSION, fetch: server.fetch, environment: env.environment, shape: 'unified' },
+      {
+        event: (event) => {
+          if (event.durable === undefined) return undefined
+          seen.push(event.durable.seq)
+          return event.durable.seq === 2 ? Promise.reject(new Error('disk full')) : undefined
+        },
+        end: (error) => void (ends = [...ends, error?.code]),
+      },
+    )
+    await settle()
+    server.last.send(row(1), row(2), row(3))
+    await settle()
+    expect(seen).toEqual([1, 2])
+    expect(connection.status()).toMatchObject({ state: 'failed', cursor: 1 })
+    expect(connection.status().lastError?.code).toBe('consumer-error')
+    expect(String((connection.status().lastError?.cause as Error | undefined)?.message)).toBe('disk full')
+    expect(ends).toEqual(['consumer-error'])
   })
 })
