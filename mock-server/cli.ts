@@ -3,7 +3,7 @@ import { startMockServer } from './node.js'
 
 const USAGE =
   'usage: npm run mock-server -- [--port <n>] [--host <h>] [--data-dir <dir>] [--token <t>] [--password <p>] ' +
-  '[--heartbeat-ms <n>] [--interval-ms <n>] [--private-rows]'
+  '[--heartbeat-ms <n>] [--interval-ms <n>] [--private-rows] [--shape unified|split]'
 
 const integer = (name: string, raw: string | undefined): number | undefined => {
   if (raw === undefined) return undefined
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
       'heartbeat-ms': { type: 'string' },
       'interval-ms': { type: 'string' },
       'private-rows': { type: 'boolean' },
+      shape: { type: 'string' },
       help: { type: 'boolean' },
     },
   })
@@ -29,6 +30,8 @@ async function main(): Promise<void> {
   const port = integer('port', values.port)
   const heartbeatMs = integer('heartbeat-ms', values['heartbeat-ms'])
   const intervalMs = integer('interval-ms', values['interval-ms'])
+  const shape = values.shape
+  if (shape !== undefined && shape !== 'unified' && shape !== 'split') throw new Error('--shape must be unified or split')
   const server = await startMockServer({
     ...(port === undefined ? {} : { port }),
     ...(values.host === undefined ? {} : { host: values.host }),
@@ -38,8 +41,9 @@ async function main(): Promise<void> {
     ...(heartbeatMs === undefined ? {} : { heartbeatMs }),
     ...(intervalMs === undefined ? {} : { intervalMs }),
     ...(values['private-rows'] === true ? { privateRows: true } : {}),
+    ...(shape === undefined ? {} : { shape }),
   })
-  console.log(`session-stream mock server listening on ${server.url}`)
+  console.log(`session-stream mock server listening on ${server.url}${shape === 'split' ? ' (split shape)' : ''}`)
   const stop = (): void => {
     void server.close().then(() => process.exit(0))
   }

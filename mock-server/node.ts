@@ -25,6 +25,8 @@ export interface MockServerOptions {
   readonly privateRows?: boolean
   /** Pause before each delta of a turn that does not set its own. @default 15 */
   readonly intervalMs?: number
+  /** `split` serves like the released opencode server (see `MockEngineOptions.shape`). @default 'unified' */
+  readonly shape?: 'unified' | 'split'
 }
 
 export interface MockServer {
@@ -63,7 +65,14 @@ const writable = (res: ServerResponse): Promise<void> =>
     res.on('close', done)
   })
 
+/**
+ * Writes the engine's Response. Nothing, not even the status line, goes out before the engine
+ * resolves it, so a split-shape session stream (whose Response waits for its first row, see
+ * routes-api.ts) really sends no headers until then. `Response.error()` is a connection that
+ * fails without an answer: the socket is destroyed.
+ */
 async function send(response: Response, res: ServerResponse, splitting: () => boolean): Promise<void> {
+  if (response.type === 'error') return void res.destroy()
   const headers: Record<string, string> = {}
   response.headers.forEach((value, name) => (headers[name] = value))
   res.writeHead(response.status, headers)
@@ -106,6 +115,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     ...(options.queueLimit === undefined ? {} : { queueLimit: options.queueLimit }),
     ...(options.privateRows === undefined ? {} : { privateRows: options.privateRows }),
     ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }),
+    ...(options.shape === undefined ? {} : { shape: options.shape }),
   })
   let base = ''
   const server = createServer((req, res) => {

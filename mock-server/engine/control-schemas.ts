@@ -42,10 +42,13 @@ export const turnBody = z.strictObject({
   background: z.optional(z.boolean()),
 })
 
+/** Which streams a drop or stall acts on. @default 'all' */
+const target = z.optional(z.enum(['all', 'session', 'server']))
+
 export const faultBody = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('drop'), mode: z.optional(z.enum(['end', 'reset'])) }),
+  z.strictObject({ type: z.literal('drop'), mode: z.optional(z.enum(['end', 'reset'])), target }),
   z.strictObject({ type: z.literal('drop-after'), frames: z.int().check(z.gte(1)) }),
-  z.strictObject({ type: z.literal('stall'), on: z.boolean() }),
+  z.strictObject({ type: z.literal('stall'), on: z.boolean(), target }),
   z.strictObject({
     type: z.literal('split'),
     on: z.optional(z.boolean()),
@@ -59,6 +62,8 @@ export const faultBody = z.discriminatedUnion('type', [
     retryAfterSeconds: z.optional(z.int().check(z.gte(0), z.lte(86_400))),
   }),
   z.strictObject({ type: z.literal('private-rows'), on: z.boolean() }),
+  /** Switches the server's shape live (an upgrade or a downgrade); open session streams end. */
+  z.strictObject({ type: z.literal('shape'), shape: z.enum(['unified', 'split']) }),
   z.strictObject({ type: z.literal('clear') }),
 ])
 

@@ -2,8 +2,9 @@ import { DEFAULT_HEARTBEAT_MS, type ModelRef } from '../../src/protocol/index.js
 import { createRunCoordinator } from './activity.js'
 import { createIds, realScheduler } from './clock.js'
 import { asDurable, asLive, createEnvelopeFactory } from './envelope.js'
-import { createFaultState } from './faults.js'
+import { createFaultState, hits, patchFor } from './faults.js'
 import { createMemoryLogStore, loadPublic } from './log-store.js'
+import { createServerFeed } from './server-stream.js'
 import { createEventStream, type EventStream } from './sse.js'
 import { createSubscription, type QueueItem, type Subscription } from './subscription.js'
 import { buildTurnScript, type TurnSink } from './turn-script.js'
@@ -23,7 +24,7 @@ export function createEngineCore(options: MockEngineOptions = {}): EngineCore {
   const store = options.logStore ?? createMemoryLogStore()
   const ids = createIds(now, random)
   const envelopes = createEnvelopeFactory(ids, now)
-  const faults = createFaultState({ privateRows: options.privateRows === true })
+  const faults = createFaultState({ privateRows: options.privateRows === true, shape: options.shape ?? 'unified' })
   const turns = createTurnRunner(scheduler)
   /** What the log does not hold (opencode keeps it elsewhere), by session. */
   const memory = new Map<string, { title?: string; parentID?: string; model?: ModelRef }>()
@@ -33,6 +34,19 @@ export function createEngineCore(options: MockEngineOptions = {}): EngineCore {
   /** Open streams and what each must keep referenced while open. */
   const streams = new Map<EventStream, unknown>()
   const counters = { droppedLive: 0, overflows: 0, restarts: 0 }
+  /** `GET /api/event`: every session's public rows and fragments, in any shape (the seed keeps it too). */
+  const feed = createServerFeed({
+    heartbeatMs,
+    queueLimit,
+    faults,
+    scheduler,
+    random,
+    ids,
+    onOverflow(droppedLive) {
+      counters.overflows++
+      counters.droppedLive += droppedLive
+    },
+  })
 
   // Iterating a Set while closing (and so deleting) its current element is well defined.
   const broadcast = (sessionID: string, item: QueueItem): void => {
@@ -43,6 +57,32 @@ export function createEngineCore(options: MockEngineOptions = {}): EngineCore {
   const unregister = (subscription: Subscription): void => {
     registry.get(subscription.sessionID)?.delete(subscription)
     if (registry.get(subscription.sessionID)?.size === 0) registry.delete(subscription.sessionID)
+  }
+
+  const subscribe = (sessionID: string, after: number, durableOnly: boolean): Subscription | undefined => {
+    if (!exists(sessionID)) return undefined
+    return createSubscription({
+      sessionID,
+      after,
+      queueLimit,
+      pageSize,
+      durableOnly,
+      source: { latest: () => store.latest(sessionID), read: (from, limit) => store.load(sessionID, from, limit) },
+      activity: () => runs.status(sessionID),
+      activityEvent: (status, cutoff) => envelopes.live(sessionID, 'session.activity', { status, cutoff }),
+      register(subscription) {
+        open.add(subscription)
+        const set = registry.get(sessionID) ?? new Set()
+        registry.set(sessionID, set.add(subscription))
+      },
+      onClose(subscription, reason, droppedLive) {
+        open.delete(subscription)
+        unregister(subscription)
+        if (reason !== 'overflow') return
+        counters.overflows++
+        counters.droppedLive += droppedLive
+      },
+    })
   }
 
   const core: EngineCore = {
@@ -70,11 +110,13 @@ export function createEngineCore(options: MockEngineOptions = {}): EngineCore {
       // On the log before anyone is woken: a wakeup must always find its row.
       store.append(sessionID, asDurable(event))
       broadcast(sessionID, { kind: 'wakeup' })
+      feed.row(asDurable(event))
       return event
     },
     publish(sessionID, type, data) {
       const event = envelopes.live(sessionID, type, data)
       broadcast(sessionID, { kind: 'live', event: asLive(event) })
+      feed.live(asLive(event))
       return event
     },
     beginRun: (sessionID, runOptions) => runs.begin(sessionID, runOptions),
@@ -114,37 +156,16 @@ export function createEngineCore(options: MockEngineOptions = {}): EngineCore {
       const { messageID, assistantMessageIDs, assistantMessageID } = script
       return { messageID, admittedSeq, assistantMessageIDs, assistantMessageID, done: turn.done }
     },
-    subscribe(sessionID, after) {
-      if (!exists(sessionID)) return undefined
-      return createSubscription({
-        sessionID,
-        after,
-        queueLimit,
-        pageSize,
-        source: { latest: () => store.latest(sessionID), read: (from, limit) => store.load(sessionID, from, limit) },
-        activity: () => runs.status(sessionID),
-        activityEvent: (status, cutoff) => envelopes.live(sessionID, 'session.activity', { status, cutoff }),
-        register(subscription) {
-          open.add(subscription)
-          const set = registry.get(sessionID) ?? new Set()
-          registry.set(sessionID, set.add(subscription))
-        },
-        onClose(subscription, reason, droppedLive) {
-          open.delete(subscription)
-          unregister(subscription)
-          if (reason !== 'overflow') return
-          counters.overflows++
-          counters.droppedLive += droppedLive
-        },
-      })
-    },
+    subscribe: (sessionID, after) => subscribe(sessionID, after, false),
     openStream(sessionID, after, signal, owner) {
-      const subscription = core.subscribe(sessionID, after)
+      // A split server's session stream: rows only, no snapshot, no fragments, no heartbeats.
+      const split = faults.current().shape === 'split'
+      const subscription = subscribe(sessionID, after, split)
       if (subscription === undefined) return undefined
       const onAbort = (): void => stream.close('end', 'cancelled')
       const stream = createEventStream({
         subscription,
-        heartbeatMs,
+        heartbeatMs: split ? undefined : heartbeatMs,
         faults,
         scheduler,
         random,
@@ -158,6 +179,7 @@ export function createEngineCore(options: MockEngineOptions = {}): EngineCore {
       if (signal?.aborted === true) stream.close('end', 'cancelled')
       return stream
     },
+    openServerStream: (signal, owner) => feed.open(signal, owner),
     history(sessionID, after, limit) {
       if (!exists(sessionID)) return undefined
       const rows = loadPublic(store, sessionID, after, limit + 1, pageSize)
@@ -168,27 +190,15 @@ export function createEngineCore(options: MockEngineOptions = {}): EngineCore {
     latestSeq: (sessionID) => store.latest(sessionID),
     sessions: () => store.list().map((sessionID) => summary(sessionID)),
     applyFault(fault) {
-      switch (fault.type) {
-        case 'drop':
-          for (const stream of streams.keys()) stream.close(fault.mode ?? 'end', 'dropped')
-          return
-        case 'drop-after':
-          return faults.update({ dropAfter: { frames: fault.frames, id: (faults.current().dropAfter?.id ?? 0) + 1 } })
-        case 'stall':
-          return faults.update({ stall: fault.on })
-        case 'split':
-          return faults.update({ split: fault.on === false ? undefined : { bytes: fault.bytes } })
-        case 'duplicate':
-          return faults.update({ duplicate: fault.on })
-        case 'shed':
-          return faults.update({ shed: fault.on ? { retryAfterSeconds: fault.retryAfterSeconds ?? 1 } : undefined })
-        case 'private-rows':
-          return faults.update({ privateRows: fault.on })
-        case 'restart':
-          return core.restart()
-        case 'clear':
-          return faults.clear()
-      }
+      const shape = faults.current().shape
+      if (fault.type === 'drop') {
+        if (hits(fault.target, 'session')) for (const stream of streams.keys()) stream.close(fault.mode ?? 'end', 'dropped')
+        if (hits(fault.target, 'server')) feed.closeAll(fault.mode ?? 'end', 'dropped')
+      } else if (fault.type === 'restart') core.restart()
+      else if (fault.type === 'clear') faults.clear()
+      else faults.update(patchFor(fault, faults.current()))
+      // Another shape (a server upgraded in place): session streams end, their clients reconnect to it.
+      if (faults.current().shape !== shape) for (const stream of streams.keys()) stream.close('end', 'dropped')
     },
     faults: () => faults.current(),
     restart() {
@@ -197,18 +207,21 @@ export function createEngineCore(options: MockEngineOptions = {}): EngineCore {
       runs.reset()
       turns.cancel()
       for (const stream of streams.keys()) stream.close('reset', 'restart')
+      feed.closeAll('reset', 'restart')
       for (const subscription of open) subscription.close('restart')
     },
     stats: () => ({
       sessions: store.list().length,
       subscribers: open.size,
       streams: streams.size,
+      serverStreams: feed.size,
       runningTurns: turns.size,
       ...counters,
     }),
     close() {
       turns.cancel()
       for (const stream of streams.keys()) stream.close('end', 'dropped')
+      feed.closeAll('end', 'dropped')
       for (const subscription of open) subscription.close('dropped')
     },
   }

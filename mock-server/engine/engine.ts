@@ -49,7 +49,8 @@ export function createMockEngine(options: MockEngineOptions = {}): MockEngine {
         const message = cause instanceof Error ? cause.message : 'unexpected failure'
         response = error(500, 'InternalServerError', `mock server error: ${message}`)
       }
-      return applyCors(request, response)
+      // A network failure (Response.error()) has no headers to add to.
+      return response.type === 'error' ? response : applyCors(request, response)
     },
   }
 }

@@ -24,20 +24,73 @@ const badAfter = (): Response => invalid(`${AFTER_PARAM} must be an integer >= 0
 export const notAllowed = (allow: string): Response =>
   error(405, 'MethodNotAllowedError', `use ${allow}`, { Allow: allow })
 
-function stream(core: EngineCore, request: Request, url: URL, sessionID: string): Response {
+/** 503 with `Retry-After` while the `shed` fault is on. */
+const shedding = (core: EngineCore): Response | undefined => {
   const shed = core.faults().shed
-  if (shed !== undefined) {
-    return error(503, 'ServiceUnavailableError', 'the server is shedding load; retry later', {
-      'Retry-After': String(shed.retryAfterSeconds),
-    })
-  }
+  return shed === undefined
+    ? undefined
+    : error(503, 'ServiceUnavailableError', 'the server is shedding load; retry later', { 'Retry-After': String(shed.retryAfterSeconds) })
+}
+
+async function stream(core: EngineCore, request: Request, url: URL, sessionID: string): Promise<Response> {
+  const shed = shedding(core)
+  if (shed !== undefined) return shed
   const after = parseAfter(url)
   if (after === null) return badAfter()
   // The request is held while the stream is open: under MSW its signal follows the
   // client's abort only while this Request object is alive (undici links them through a
   // WeakRef), and that abort is the only way the engine learns an MSW client went away.
+  const split = core.faults().shape === 'split'
   const opened = core.openStream(sessionID, after, request.signal, request)
   if (opened === undefined) return sessionNotFound(sessionID)
+  return split ? answerOnFirstChunk(opened.body) : new Response(opened.body, { status: 200, headers: SSE_HEADERS })
+}
+
+/**
+ * A released opencode server's session stream writes nothing, response headers included,
+ * until its first row: the request for a quiet session just hangs. So the answer itself
+ * waits for the body's first chunk, under both adapters (the Node one calls `writeHead`
+ * only once it has the Response). A body that fails before its first chunk (a restart, a
+ * reset) is a connection that fails without an answer: `Response.error()`, which the Node
+ * adapter turns into a destroyed socket and MSW into a network error. One that ends cleanly
+ * first (a drop, a shape switch, a cancelled request) is answered with an empty stream.
+ */
+async function answerOnFirstChunk(body: ReadableStream<Uint8Array>): Promise<Response> {
+  const reader = body.getReader()
+  let first: ReadableStreamReadResult<Uint8Array>
+  try {
+    first = await reader.read()
+  } catch {
+    return Response.error()
+  }
+  if (first.done) return new Response('', { status: 200, headers: SSE_HEADERS })
+  const head = first.value
+  const rest = new ReadableStream<Uint8Array>(
+    {
+      start: (controller) => controller.enqueue(head),
+      async pull(controller) {
+        try {
+          const next = await reader.read()
+          if (next.done) controller.close()
+          else controller.enqueue(next.value)
+        } catch (cause) {
+          controller.error(cause)
+        }
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  )
+  return new Response(rest, { status: 200, headers: SSE_HEADERS })
+}
+
+/** `GET /api/event`: the server-wide stream of every session (server-stream.ts). No replay, so no `after`. */
+function serverStream(core: EngineCore, request: Request): Response {
+  if (request.method !== 'GET') return notAllowed('GET')
+  const shed = shedding(core)
+  if (shed !== undefined) return shed
+  // Held like a session stream's request: see `stream` above.
+  const opened = core.openServerStream(request.signal, request)
   return new Response(opened.body, { status: 200, headers: SSE_HEADERS })
 }
 
@@ -74,6 +127,7 @@ async function prompt(core: EngineCore, request: Request, sessionID: string): Pr
 
 /** The public `/api` routes, as opencode serves them; undefined when the path is not one of them. */
 export async function apiRoute(core: EngineCore, request: Request, url: URL, parts: readonly string[]): Promise<Response | undefined> {
+  if (parts[0] === 'api' && parts[1] === 'event' && parts.length === 2) return serverStream(core, request)
   if (parts[0] !== 'api' || parts[1] !== 'session') return undefined
   const [, , sessionID, leaf, ...rest] = parts
   if (rest.length > 0) return undefined

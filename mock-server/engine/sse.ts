@@ -1,7 +1,7 @@
-import { HEARTBEAT_COMMENT, isDurable } from '../../src/protocol/index.js'
+import { HEARTBEAT_COMMENT } from '../../src/protocol/index.js'
 import type { Scheduler } from './clock.js'
-import type { FaultSettings, FaultState } from './faults.js'
-import type { CloseReason, Subscription } from './subscription.js'
+import { hits, type FaultSettings, type FaultState } from './faults.js'
+import type { CloseReason } from './subscription.js'
 
 /** `end` closes the body cleanly; `reset` errors it, and the Node adapter destroys the socket. */
 export type CloseMode = 'end' | 'reset'
@@ -16,9 +16,26 @@ export interface EventStream {
   close(mode: CloseMode, reason: CloseReason): void
 }
 
+/** One frame's payload: a session event, or anything else a server-wide stream carries. */
+export interface FramePayload {
+  readonly type: string
+  readonly durable?: unknown
+}
+
+/** What a stream serialises: a session's subscription, or a server-wide feed (server-stream.ts). */
+export interface FrameSource {
+  readonly closedBy: CloseReason | undefined
+  next(): { readonly kind: 'event'; readonly event: FramePayload } | { readonly kind: 'idle' } | { readonly kind: 'closed'; readonly reason: CloseReason }
+  close(reason: CloseReason): void
+  setListener(listener: (() => void) | undefined): void
+}
+
 export interface EventStreamDeps {
-  readonly subscription: Subscription
-  readonly heartbeatMs: number
+  readonly subscription: FrameSource
+  /** Interval of `: heartbeat` comments; undefined for none (a split server's session stream). */
+  readonly heartbeatMs: number | undefined
+  /** Which kind of stream this is, for faults aimed at one kind. @default 'session' */
+  readonly kind?: 'session' | 'server'
   readonly faults: FaultState
   readonly scheduler: Scheduler
   readonly random: () => number
@@ -78,14 +95,15 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
     if (reason === undefined) wake()
     else finish(modeFor(reason), reason)
   })
-  const scheduleHeartbeat = (): void => {
+  const scheduleHeartbeat = (ms: number): void => {
     heartbeatTimer = scheduler.setTimeout(() => {
       heartbeatDue = true
       wake()
-      scheduleHeartbeat()
-    }, deps.heartbeatMs)
+      scheduleHeartbeat(ms)
+    }, ms)
   }
-  scheduleHeartbeat()
+  if (deps.heartbeatMs !== undefined) scheduleHeartbeat(deps.heartbeatMs)
+  const kind = deps.kind ?? 'session'
 
   const write = (frame: Uint8Array, settings: FaultSettings): void => {
     if (settings.split === undefined) return controller?.enqueue(frame)
@@ -101,7 +119,7 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
     for (;;) {
       if (finished) return
       const settings = faults.current()
-      if (settings.stall) {
+      if (settings.stall && hits(settings.stallTarget, kind)) {
         await changed()
         continue
       }
@@ -117,7 +135,7 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
       }
       const frame = encoder.encode(`data: ${JSON.stringify(step.event)}\n\n`)
       write(frame, settings)
-      if (settings.duplicate && isDurable(step.event)) write(frame, settings)
+      if (settings.duplicate && step.event.durable !== undefined) write(frame, settings)
       if (settings.dropAfter?.id !== dropAfterId) {
         dropAfterId = settings.dropAfter?.id
         dataFrames = 0

@@ -32,6 +32,11 @@ export interface SubscriptionDeps {
   readonly queueLimit: number
   /** Rows read from the log per page during replay and catch-up. @default 256 */
   readonly pageSize?: number
+  /**
+   * A released opencode server's session stream (the split shape): durable rows only, no
+   * activity snapshot, no live events; those go to the server-wide stream. @default false
+   */
+  readonly durableOnly?: boolean
   /** Activity right now: the snapshot is computed when it is emitted, not at subscribe time. */
   readonly activity: () => ActivityStatus
   readonly activityEvent: (status: ActivityStatus, cutoff: number) => ActivityEvent
@@ -128,6 +133,8 @@ export function createSubscription(deps: SubscriptionDeps): Subscription {
     },
     offer(item) {
       if (closedBy !== undefined) return false
+      // Rows only: a split server's session stream never carries activity or fragments.
+      if (deps.durableOnly === true && item.kind !== 'wakeup') return true
       // The snapshot will report activity as of its emission, superseding any transition before it.
       if (item.kind === 'activity' && !snapshotSent) return true
       // The log is authoritative, so consecutive wakeups say nothing more than one.
@@ -150,7 +157,7 @@ export function createSubscription(deps: SubscriptionDeps): Subscription {
         const replayed = emitRowUpTo(cutoff)
         if (replayed) return replayed
         snapshotSent = true
-        return { kind: 'event', event: deps.activityEvent(deps.activity(), cutoff) }
+        if (deps.durableOnly !== true) return { kind: 'event', event: deps.activityEvent(deps.activity(), cutoff) }
       }
       for (;;) {
         const head = queue[0]

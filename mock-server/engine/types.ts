@@ -3,7 +3,7 @@ import type { ActivityStatus } from './activity.js'
 import type { Scheduler } from './clock.js'
 import type { CreateSessionInput, Fault, TurnInput } from './control-schemas.js'
 import type { EventInput } from './envelope.js'
-import type { FaultSettings } from './faults.js'
+import type { FaultSettings, ServerShape } from './faults.js'
 import type { LogStore } from './log-store.js'
 import type { EventStream } from './sse.js'
 import type { Subscription } from './subscription.js'
@@ -29,6 +29,14 @@ export interface MockEngineOptions {
   readonly privateRows?: boolean
   /** Pause before each delta of a turn that does not set its own. @default 15 */
   readonly intervalMs?: number
+  /**
+   * `unified`: the seed's session stream (replay, one `session.activity`, live fragments).
+   * `split`: the released opencode server: session streams carry durable rows only, with no
+   * heartbeats and no response at all (headers included) until their first row; fragments
+   * come only on `GET /api/event`, activity only from `GET /api/session/active`. The
+   * `shape` fault switches it live. `GET /api/event` is served in both. @default 'unified'
+   */
+  readonly shape?: ServerShape
   /** @default Date.now */
   readonly now?: () => number
   /** Used for IDs and random split sizes. @default Math.random */
@@ -41,8 +49,10 @@ export interface EngineStats {
   readonly sessions: number
   /** Subscriptions currently open (streams and engine-level subscriptions). */
   readonly subscribers: number
-  /** SSE response bodies currently open. */
+  /** Session-stream response bodies currently open (a split one waiting for its first row included). */
   readonly streams: number
+  /** Server-wide streams (`GET /api/event`) currently open. */
+  readonly serverStreams: number
   readonly runningTurns: number
   /** Live events never delivered because their subscriber overflowed. */
   readonly droppedLive: number
@@ -118,6 +128,8 @@ export interface MockEngine {
    * `signal` ends it: see routes-api.ts for why the request must stay referenced.
    */
   openStream(sessionID: string, after: number, signal?: AbortSignal, owner?: unknown): EventStream | undefined
+  /** The body of one server-wide stream (`GET /api/event`); `signal` and `owner` as for `openStream`. */
+  openServerStream(signal?: AbortSignal, owner?: unknown): EventStream
   /** Public rows after `after`, at most `limit`; private rows are skipped and never counted. */
   history(sessionID: string, after: number, limit: number): HistoryPage | undefined
   activity(sessionID: string): ActivityStatus

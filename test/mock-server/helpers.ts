@@ -100,6 +100,7 @@ export interface HarnessOptions {
   readonly password?: string
   readonly heartbeatMs?: number
   readonly privateRows?: boolean
+  readonly shape?: 'unified' | 'split'
 }
 
 export type StartHarness = (options?: HarnessOptions) => Promise<Harness>
@@ -219,4 +220,57 @@ export async function readRawUntil(response: Response, marker: string): Promise<
   }
   await reader?.cancel().catch(() => {})
   return { text, reads }
+}
+
+/** A frame of the server-wide stream: any JSON envelope (most kinds are not session events), or a comment. */
+export type ServerFrame =
+  | { readonly kind: 'event'; readonly event: ServerEnvelope }
+  | { readonly kind: 'comment'; readonly text: string }
+
+export interface ServerEnvelope {
+  readonly id: string
+  readonly type: string
+  readonly durable?: { readonly aggregateID: string; readonly seq: number; readonly version: number }
+  readonly location?: { readonly directory: string }
+  readonly data: Record<string, unknown>
+}
+
+export interface ServerFrameReader {
+  /** The next frame; undefined at a clean end; rejects if the stream fails. */
+  next(): Promise<ServerFrame | undefined>
+  /** Events (comments skipped) up to and including the first matching `done`; rejects if the stream ends first. */
+  until(done: (event: ServerEnvelope) => boolean): Promise<ServerEnvelope[]>
+  cancel(): Promise<void>
+}
+
+/** Reads `GET /api/event` frames as plain JSON: its events are of many kinds, not only a session's. */
+export function readServerFrames(response: Response): ServerFrameReader {
+  if (response.body === null) throw new Error(`response ${response.status} has no body`)
+  const reader = response.body.getReader()
+  const decoder = new TextDecoder()
+  const pending: ServerFrame[] = []
+  let ended = false
+  const parser = createParser({
+    onEvent: (message) => void pending.push({ kind: 'event', event: JSON.parse(message.data) as ServerEnvelope }),
+    onComment: (text) => void pending.push({ kind: 'comment', text: text.trim() }),
+  })
+  const next = async (): Promise<ServerFrame | undefined> => {
+    while (pending.length === 0 && !ended) {
+      const { done, value } = await reader.read()
+      if (done) ended = true
+      else parser.feed(decoder.decode(value, { stream: true }))
+    }
+    return pending.shift()
+  }
+  const until = async (done: (event: ServerEnvelope) => boolean): Promise<ServerEnvelope[]> => {
+    const out: ServerEnvelope[] = []
+    for (;;) {
+      const frame = await next()
+      if (frame === undefined) throw new Error(`stream ended after ${out.length} events`)
+      if (frame.kind !== 'event') continue
+      out.push(frame.event)
+      if (done(frame.event)) return out
+    }
+  }
+  return { next, until, cancel: () => reader.cancel().catch(() => {}) }
 }
