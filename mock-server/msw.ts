@@ -21,7 +21,7 @@ export interface MockHandlersOptions {
 export function createMockHandlers(engine: MockEngine, options: MockHandlersOptions): HttpHandler[] {
   const base = options.baseUrl.replace(/\/+$/, '')
   const resolver = ({ request }: { request: Request }): Promise<Response> => engine.handle(request)
-  return [http.all(`${base}/api/*`, resolver), http.all(`${base}/__mock/*`, resolver)]
+  return [http.all(`${base}/api/*`, resolver), http.all(`${base}/session/*`, resolver), http.all(`${base}/__mock/*`, resolver)]
 }
 
 const release = ({ response }: LifeCycleEventsMap['response:mocked'][0]): void => {

@@ -135,6 +135,7 @@ export function createEngineCore(options: MockEngineOptions = {}): EngineCore {
       }
       store.delete(sessionID)
       memory.delete(sessionID)
+      feed.deleted(sessionID)
       return true
     },
     startTurn(sessionID, input) {

@@ -128,12 +128,20 @@ async function prompt(core: EngineCore, request: Request, sessionID: string): Pr
 /** The public `/api` routes, as opencode serves them; undefined when the path is not one of them. */
 export async function apiRoute(core: EngineCore, request: Request, url: URL, parts: readonly string[]): Promise<Response | undefined> {
   if (parts[0] === 'api' && parts[1] === 'event' && parts.length === 2) return serverStream(core, request)
+  // opencode 1.18.34 deletes a session on its older route only.
+  if (parts[0] === 'session' && parts.length === 2 && parts[1] !== undefined) {
+    if (request.method !== 'DELETE') return notAllowed('DELETE')
+    return core.deleteSession(parts[1]) ? json(200, true) : sessionNotFound(parts[1])
+  }
   if (parts[0] !== 'api' || parts[1] !== 'session') return undefined
   const [, , sessionID, leaf, ...rest] = parts
   if (rest.length > 0) return undefined
   const method = request.method
 
-  if (sessionID === undefined) return method === 'POST' ? create(core, request) : notAllowed('POST')
+  if (sessionID === undefined) {
+    if (method === 'GET') return json(200, { data: core.sessions().map(({ sessionID: id, title, created }) => ({ id, title: title ?? '', time: { created, updated: created } })) })
+    return method === 'POST' ? create(core, request) : notAllowed('GET, POST')
+  }
   if (sessionID === 'active' && leaf === undefined) {
     if (method !== 'GET') return notAllowed('GET')
     return json(200, { data: Object.fromEntries(core.running().map((id) => [id, { type: 'running' }])) })

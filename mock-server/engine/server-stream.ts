@@ -36,6 +36,11 @@ export interface ServerFeedDeps {
 export interface ServerFeed {
   /** A public durable row was committed. */
   row(event: DurableEvent): void
+  /**
+   * A session was deleted: the released server announces it here (a `session.deleted` of its
+   * older event kind), and nowhere else, so a client following a split server learns of it.
+   */
+  deleted(sessionID: string): void
   /** A live fragment was published. */
   live(event: LiveEvent): void
   /** One server-wide stream; `signal` ends it, `owner` is held while it is open. */
@@ -98,6 +103,14 @@ export function createServerFeed(deps: ServerFeedDeps): ServerFeed {
 
   return {
     row: (event) => fan(located(event)),
+    deleted: (sessionID) =>
+      fan({
+        id: deps.ids.next('evt'),
+        type: 'session.deleted',
+        durable: { aggregateID: sessionID, seq: 1, version: 1 },
+        location: { directory },
+        data: { sessionID, info: { id: sessionID } },
+      }),
     live: (event) => fan(located(event)),
     open(signal, owner) {
       const hello: LocatedEvent[] = [

@@ -1,5 +1,5 @@
 import { SessionStreamError, isSessionStreamError } from '../errors.js'
-import { SESSION_PATH } from '../protocol/constants.js'
+import { LEGACY_SESSION_PATH, SESSION_PATH } from '../protocol/constants.js'
 import type { ModelRef, Prompt } from '../protocol/events.js'
 import type { Environment } from '../transport/environment.js'
 import { raceAbort, resolveHeaders, type HeaderSource, type TokenSource } from '../transport/headers.js'
@@ -15,7 +15,7 @@ export interface SessionApi {
   prompt(sessionID: string, prompt: string | Prompt): Promise<{ readonly id: string; readonly admittedSeq: number } & Record<string, unknown>>
   /** `POST /api/session/:id/interrupt`: stops the running turn. */
   interrupt(sessionID: string): Promise<void>
-  /** `DELETE /api/session/:id`: the session and its history are gone; followers end with `session-not-found`. */
+  /** `DELETE /session/:id` (opencode serves deletion on its v1 route only): the session and its history are gone; followers end with `session-not-found`. */
   delete(sessionID: string): Promise<void>
 }
 
@@ -92,7 +92,6 @@ export function createSessionApi(options: ApiOptions): SessionApi {
     async prompt(sessionID, prompt) {
       const path = sessionPath(sessionID, '/prompt')
       const data = record(await request('POST', path, { prompt: typeof prompt === 'string' ? { text: prompt } : prompt }), 'prompt')
-      options.moved?.()
       if (typeof data.id !== 'string' || typeof data.admittedSeq !== 'number') {
         throw new SessionStreamError('invalid-event', 'the prompt answer has no id or admittedSeq')
       }
@@ -103,7 +102,8 @@ export function createSessionApi(options: ApiOptions): SessionApi {
       options.moved?.()
     },
     async delete(sessionID) {
-      await request('DELETE', sessionPath(sessionID))
+      options.checkSessionID(sessionID)
+      await request('DELETE', `${LEGACY_SESSION_PATH}/${encodeURIComponent(sessionID)}`)
     },
   }
 }

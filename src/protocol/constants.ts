@@ -32,3 +32,5 @@ export const SERVER_EVENT_PATH = '/api/event'
 export const SESSION_ACTIVE_PATH = '/api/session/active'
 /** Sessions: `POST` creates one; `/:id` `DELETE`s it; `/:id/prompt` and `/:id/interrupt` drive it. */
 export const SESSION_PATH = '/api/session'
+/** opencode serves `DELETE` of a session on its older route only (1.18.34: `DELETE /session/:id`). */
+export const LEGACY_SESSION_PATH = '/session'

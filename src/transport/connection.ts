@@ -146,6 +146,7 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
       void deliver({ id: `activity_${env.now()}`, type: 'session.activity', data: { timestamp: env.now(), sessionID: options.sessionID, status, cutoff: cursor } })
     },
     restart: (reason) => stream.restart(new SessionStreamError('stream-ended', reason)),
+    deleted: () => stream.stop(new SessionStreamError('session-not-found', 'the session was deleted')),
     changed,
   })
 
@@ -264,7 +265,9 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
     status: () => {
       const base = stream.status()
       return (snapshot ??= {
-        state: base.state,
+        // A split server answers a quiet session's stream only with its next row; with the
+        // server-wide stream and an activity answer vouching for it, that wait is open.
+        state: base.state === 'connecting' && synced && shape.current() === 'split' ? 'open' : base.state,
         attempt: base.attempt,
         nextRetryAt: base.nextRetryAt,
         lastError: base.lastError,

@@ -33,6 +33,8 @@ export interface HubListener {
   reopened(): void
   /** Activity may have moved. */
   refresh(): void
+  /** The server says the session was deleted. */
+  deleted(): void
 }
 
 export interface HubOptions {
@@ -54,6 +56,9 @@ const FRAGMENTS = new Set<string>([
   'session.next.tool.input.delta',
   'session.next.compaction.delta',
 ])
+/** What a released server announces on the server-wide stream when a session is deleted. */
+const SESSION_DELETED = 'session.deleted'
+const stringOf = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined)
 /** An answer of `/api/session/active` larger than this is not one. */
 const MAX_ACTIVE_BYTES = 1024 * 1024
 
@@ -87,11 +92,16 @@ export function createServerHub(options: HubOptions): ServerHub {
       onFrames(frames) {
         for (const data of frames) {
           // Cheap filter first: most of this stream is other kinds of events.
-          if (!data.includes('.delta"')) continue
+          const deleted = data.includes(`"${SESSION_DELETED}"`)
+          if (!deleted && !data.includes('.delta"')) continue
           const decoded = decodeEvent(data)
-          if (decoded.kind !== 'event' || !FRAGMENTS.has(decoded.event.type) || decoded.event.durable !== undefined) continue
-          const event = decoded.event as LiveEvent
-          each(event.data.sessionID, (listener) => listener.fragment(event))
+          if (decoded.kind === 'error' || decoded.kind === 'invalid') continue
+          const { event } = decoded
+          // opencode writes no deletion row to the session's own stream: this is the only word.
+          if (event.type === SESSION_DELETED) each(stringOf(event.data.sessionID), (listener) => listener.deleted())
+          else if (decoded.kind === 'event' && FRAGMENTS.has(event.type) && event.durable === undefined) {
+            each(event.data.sessionID as string, (listener) => listener.fragment(event as LiveEvent))
+          }
         }
       },
       onChange: () => {},

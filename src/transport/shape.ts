@@ -23,6 +23,8 @@ export interface ShapeDeps {
   activity(status: 'idle' | 'running'): void
   /** End the session stream's attempt and reconnect at once (the server-wide stream saw a restart). */
   restart(reason: string): void
+  /** The server-wide stream says the session was deleted. */
+  deleted(): void
   changed(): void
 }
 
@@ -49,6 +51,8 @@ const POLL_RETRY_MS = 5_000
 /** Fragment ids remembered to drop the ones both streams deliver during a switch-over. */
 const RECENT_IDS = 512
 const NEVER = Number.POSITIVE_INFINITY
+/** Rows closer together than this are one burst: a replay, not a live turn. */
+const REPLAY_GAP_MS = 100
 
 /**
  * Tells the server's shape apart and, against a split server, does what its session stream
@@ -56,8 +60,8 @@ const NEVER = Number.POSITIVE_INFINITY
  * for activity after every (re)connect, after every step end, and every 20 s while running.
  *
  * `auto`: an attempt that delivers a `session.activity` is unified. One that goes
- * `timeoutMs` without a snapshot, counted from its request and again from every row (a long
- * replay is not silence), is split. Either can change on a later attempt (a server
+ * `timeoutMs` without a snapshot, counted from its request and again from every row of a
+ * burst (a long replay is not silence; the rows of a live turn, spaced out, are), is split. Either can change on a later attempt (a server
  * upgraded or replaced), and the hub remembers the last verdict, so the next session
  * starts from it. Fragments are deduplicated by event id across the two streams, so a
  * switch-over neither loses nor doubles one.
@@ -72,6 +76,8 @@ export function createShapeTracker(deps: ShapeDeps): ShapeTracker {
   let hubOpened = false
   let lastStatus: 'idle' | 'running' | undefined
   let closed = false
+  /** When the last durable row came; a replay's first row counts as back to back with the request. */
+  let lastRowAt = Number.NEGATIVE_INFINITY
   const recent = new Set<string>()
 
   const remember = (id: string): boolean => {
@@ -125,6 +131,9 @@ export function createShapeTracker(deps: ShapeDeps): ShapeTracker {
         schedulePoll(0)
       },
       refresh: () => schedulePoll(0),
+      deleted: () => {
+        if (!closed) deps.deleted()
+      },
     })
     schedulePoll(0)
     deps.changed()
@@ -162,6 +171,7 @@ export function createShapeTracker(deps: ShapeDeps): ShapeTracker {
       // heartbeats vouch for the server; its reconnect restarts this stream.
       shape === 'split' ? { connectMs: NEVER, idleMs: NEVER } : { connectMs, idleMs },
     attempt() {
+      lastRowAt = env.now()
       if (deps.mode === 'auto' && shape !== 'split') {
         // A unified verdict holds only while each attempt still shows its snapshot.
         if (shape === 'unified') shape = undefined
@@ -173,7 +183,11 @@ export function createShapeTracker(deps: ShapeDeps): ShapeTracker {
       if (shape === 'split') schedulePoll(0)
     },
     row(type) {
-      if (detector !== undefined) arm()
+      // Rows back to back are a replay, which a unified server ends with its snapshot: wait on.
+      // Rows spaced out are a live turn, which must not put the verdict off until it ends.
+      const now = env.now()
+      if (detector !== undefined && now - lastRowAt < REPLAY_GAP_MS) arm()
+      lastRowAt = now
       if (shape === 'split' && (type === 'session.next.step.ended' || type === 'session.next.step.failed')) schedulePoll(STEP_SETTLE_MS)
     },
     duplicate(event) {

@@ -64,6 +64,8 @@ export interface Stream {
   hold<T>(pending: Promise<T>): Promise<T>
   /** Ends the current attempt now and reconnects at once (a changed URL, a changed server). */
   restart(error: SessionStreamError): void
+  /** Stops for good with `error`, as if the server had answered it (a deletion told elsewhere). */
+  stop(error: SessionStreamError): void
   close(): void
   readonly done: Promise<void>
 }
@@ -113,6 +115,7 @@ export function openStream(spec: StreamSpec): Stream {
   let snapshot: StreamStatus | undefined
   /** A server's Retry-After deadline: online and visibility wake-ups never retry before it. */
   let notBefore = 0
+  let stopWith: Rejection | undefined
 
   const changed = () => {
     snapshot = undefined
@@ -165,6 +168,8 @@ export function openStream(spec: StreamSpec): Stream {
 
   /** One attempt. An HTTP answer comes with its own verdict; every other failure is thrown, and the catch decides. */
   async function connectOnce(): Promise<Rejection> {
+    // A stop asked for while no request was out (between attempts) ends the next one at once.
+    if (stopWith !== undefined) return stopWith
     abortReason = undefined
     openedAt = null
     guard(() => spec.onAttempt?.())
@@ -311,6 +316,12 @@ export function openStream(spec: StreamSpec): Stream {
     },
     restart(error) {
       abortWith(error.code, error.message, 'now')
+    },
+    stop(error) {
+      if (closed) return
+      stopWith = { verdict: 'stop', error }
+      abortWith(error.code, error.message, 'stop')
+      wakeUp?.()
     },
     close() {
       if (closed) return

@@ -66,7 +66,8 @@ export function describeHttpContract(start: StartHarness): void {
       for (const [method, path, allow] of [
         ['POST', `/api/session/${sessionID}/event`, 'GET'],
         ['GET', `/api/session/${sessionID}/prompt`, 'POST'],
-        ['GET', '/api/session', 'POST'],
+        ['PUT', '/api/session', 'GET, POST'],
+        ['GET', `/session/${sessionID}`, 'DELETE'],
         ['POST', `/api/session/${sessionID}`, 'DELETE'],
       ] as const) {
         const response = await h.fetch(path, { method })

@@ -144,5 +144,19 @@ export function describeSessionContract(start: StartHarness): void {
       expect(h.engine.stats()).toMatchObject({ subscribers: 0, runningTurns: 0, sessions: 0 })
       expect(await (await h.fetch('/api/session/active')).json()).toEqual({ data: {} })
     })
+
+    it('lists sessions with GET /api/session, and deletes on the older DELETE /session/:id as opencode 1.18.34 does', async () => {
+      const h = await use()
+      const a = await createSession(h)
+      const b = await createSession(h)
+      const listed = (await (await h.fetch('/api/session')).json()) as { data: { id: string; time: { created: number } }[] }
+      expect(listed.data.map((session) => session.id).sort()).toEqual([a, b].sort())
+      expect(listed.data.every((session) => typeof session.time.created === 'number')).toBe(true)
+      const deleted = await h.fetch(`/session/${a}`, { method: 'DELETE' })
+      expect({ status: deleted.status, body: await deleted.json() }).toEqual({ status: 200, body: true })
+      expect((await h.fetch(`/session/${a}`, { method: 'DELETE' })).status).toBe(404)
+      expect(h.engine.exists(a)).toBe(false)
+      expect(h.engine.exists(b)).toBe(true)
+    })
   })
 }

@@ -184,6 +184,16 @@ describe.each([
       await reader.cancel()
     })
 
+    it('announces a deleted session with session.deleted, as the released server does', async () => {
+      const h = await use()
+      const sessionID = h.engine.createSession()
+      const { reader } = await openServer(h)
+      h.engine.deleteSession(sessionID)
+      const [event] = await reader.until((e) => e.type === 'session.deleted')
+      expect(event).toMatchObject({ type: 'session.deleted', durable: { aggregateID: sessionID }, data: { sessionID } })
+      await reader.cancel()
+    })
+
     it('writes a heartbeat comment every heartbeatMs', async () => {
       const h = await use({ heartbeatMs: 40 })
       const { reader } = await openServer(h)

@@ -102,16 +102,28 @@ describe('telling the server shape apart (auto)', () => {
     c.connection.close()
   })
 
-  it('rows of a long replay postpone the verdict: silence is counted from the last row', async () => {
+  it('rows of a long replay (back to back) postpone the verdict: silence is counted from the last row', async () => {
     const server = splitServer()
     const c = connect(server)
     await settle()
-    for (let seq = 1; seq <= 5; seq++) {
+    for (let seq = 1; seq <= 60; seq++) {
       server.session.last.send(row(seq))
-      await vi.advanceTimersByTimeAsync(1000)
+      await vi.advanceTimersByTimeAsync(50)
     }
     expect(c.status().shape).toBeUndefined()
-    await vi.advanceTimersByTimeAsync(500)
+    await vi.advanceTimersByTimeAsync(1500)
+    expect(c.status().shape).toBe('split')
+    c.connection.close()
+  })
+
+  it('rows of a live turn (spaced out) do not put the verdict off until the turn ends', async () => {
+    const server = splitServer()
+    const c = connect(server)
+    await settle()
+    for (let seq = 1; seq <= 4; seq++) {
+      server.session.last.send(row(seq))
+      await vi.advanceTimersByTimeAsync(500)
+    }
     expect(c.status().shape).toBe('split')
     c.connection.close()
   })
@@ -126,7 +138,7 @@ describe('telling the server shape apart (auto)', () => {
       server.global.last.comment()
       await vi.advanceTimersByTimeAsync(3000)
     }
-    expect(c.status()).toMatchObject({ shape: 'split', state: 'connecting', lastError: null })
+    expect(c.status()).toMatchObject({ shape: 'split', state: 'open', synced: true, lastError: null })
     expect(server.session.requests).toHaveLength(1)
     c.connection.close()
   })
@@ -182,6 +194,32 @@ describe('following a split server', () => {
     expect(server.session.requests.length).toBeGreaterThanOrEqual(2)
     expect(server.session.afterOf(server.session.requests.length - 1)).toBe('2')
     expect(c.activities().length).toBeGreaterThanOrEqual(3)
+    c.connection.close()
+  })
+
+  it('a session.deleted on the server-wide stream (the only word a split server gives) stops the session as closed, not found', async () => {
+    const server = splitServer()
+    const c = connect(server, { shape: 'split' })
+    await settle()
+    server.global.last.send(
+      { id: 'evt_d0', type: 'session.deleted', durable: { aggregateID: 'ses_other', seq: 1, version: 1 }, data: { sessionID: 'ses_other', info: {} } },
+    )
+    await settle()
+    expect(c.status().state).not.toBe('closed')
+    server.global.last.send(
+      { id: 'evt_d1', type: 'session.deleted', durable: { aggregateID: SESSION, seq: 1, version: 1 }, data: { sessionID: SESSION, info: {} } },
+    )
+    await settle()
+    expect(c.status()).toMatchObject({ state: 'closed', lastError: expect.objectContaining({ code: 'session-not-found' }) })
+    expect(server.session.streams.every((stream) => stream.aborted)).toBe(true)
+  })
+
+  it('a quiet split session stream that waits for its next row reads as open once activity vouches for it', async () => {
+    const server = splitServer()
+    server.session.respond(hang())
+    const c = connect(server, { shape: 'split' })
+    await vi.advanceTimersByTimeAsync(100)
+    expect(c.status()).toMatchObject({ synced: true, state: 'open' })
     c.connection.close()
   })
 
