@@ -1,46 +1,74 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
-import { createSessionClient } from '../src/index.js'
-import { createEventLog } from './lib/event-log.js'
+import { basicAuth, createSessionClient, type SessionClient } from '../src/index.js'
+import { createMockBackend } from './lib/backend.js'
+import { createEventLog, type EventLog } from './lib/event-log.js'
 import { createMockApi } from './lib/mock-api.js'
-import { readSettings } from './lib/settings.js'
+import { readSettings, type DemoSettings } from './lib/settings.js'
 import { App } from './react/app.js'
 import { DemoContext, type Demo } from './react/context.js'
+import { OpencodeRoot } from './react/opencode-root.js'
 
 /*
  * The demo page: one SDK client for the whole page, its `onEvent` hook feeding the event
- * log. The mock server's URL comes from `?mock=` or, under `npm run demo`, from the
- * DEMO_MOCK_URL the dev server defines.
+ * log. The server comes from `?mock=` / `?opencode=` or, under `npm run demo`, from the
+ * DEMO_MOCK_URL / DEMO_OPENCODE_URL the dev server defines. Against a real opencode server
+ * the client is made anew whenever the page is pointed elsewhere (opencode-root.tsx).
  */
 
 declare const DEMO_MOCK_URL: string
+declare const DEMO_OPENCODE_URL: string
 
 const container = document.getElementById('root')
 if (container === null) throw new Error('#root is missing from index.html')
 const root = createRoot(container)
-const settings = readSettings(location.search, DEMO_MOCK_URL)
+const settings = readSettings(location.search, { mockUrl: DEMO_MOCK_URL, opencodeUrl: DEMO_OPENCODE_URL })
+const log = createEventLog(500)
 
-if (settings.mockUrl === undefined) {
+/** The page's client for `baseUrl`; `password` (opencode mode) becomes a Basic header, held in memory only. */
+function makeClient(baseUrl: string, password: string, demoSettings: DemoSettings, eventLog: EventLog): SessionClient {
+  return createSessionClient({
+    baseUrl,
+    ...(password === '' ? {} : { headers: basicAuth(password) }),
+    // Quick retries so recovery is something you watch, not wait for.
+    backoff: { initialDelay: 400, maxDelay: 5000, multiplier: 2 },
+    idleTimeoutMs: demoSettings.idleTimeoutMs,
+    onEvent: (event, sessionID) => eventLog.push(event, sessionID),
+    // Kept out of the view by the client; the log shows what arrived and why it did not fit.
+    onInvalidEvent: (event, error, sessionID) => eventLog.push(event, sessionID, error.message),
+  })
+}
+
+if (settings.serverUrl === undefined) {
   root.render(
     <div className="empty">
-      <h1>No mock server</h1>
+      <h1>No server</h1>
       <p>
-        Run <code>npm run demo</code>, or open this page with <code>?mock=http://127.0.0.1:4010</code>.
+        Run <code>npm run demo</code>, or open this page with <code>?mock=http://127.0.0.1:4010</code> (the mock server) or{' '}
+        <code>?opencode=http://127.0.0.1:4096</code> (a real opencode server).
       </p>
     </div>,
   )
+} else if (settings.mode === 'opencode') {
+  root.render(
+    <StrictMode>
+      <OpencodeRoot
+        initialUrl={settings.serverUrl}
+        settings={settings}
+        log={log}
+        makeClient={(url, password) => makeClient(url, password, settings, log)}
+      />
+    </StrictMode>,
+  )
 } else {
-  const log = createEventLog(500)
-  const client = createSessionClient({
-    baseUrl: settings.mockUrl,
-    // Quick retries so recovery is something you watch, not wait for.
-    backoff: { initialDelay: 400, maxDelay: 5000, multiplier: 2 },
-    idleTimeoutMs: settings.idleTimeoutMs,
-    onEvent: (event, sessionID) => log.push(event, sessionID),
-    // Kept out of the view by the client; the log shows what arrived and why it did not fit.
-    onInvalidEvent: (event, error, sessionID) => log.push(event, sessionID, error.message),
-  })
-  const demo: Demo = { client, api: createMockApi(settings.mockUrl), log, settings }
+  const client = makeClient(settings.serverUrl, '', settings, log)
+  const demo: Demo = {
+    client,
+    backend: createMockBackend(createMockApi(settings.serverUrl), client, settings.intervalMs),
+    log,
+    settings,
+    server: undefined,
+  }
   addEventListener('pagehide', () => client.close())
   root.render(
     <StrictMode>

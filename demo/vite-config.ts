@@ -9,6 +9,11 @@ import type { InlineConfig } from 'vite'
 export interface DemoConfigOptions {
   /** The mock server the page talks to when the URL has no `?mock=`; '' means none. */
   readonly mockUrl?: string
+  /**
+   * A real opencode server the page follows when the URL has neither `?mock=` nor
+   * `?opencode=` (`npm run demo -- --opencode <url>`); '' means none. Wins over `mockUrl`.
+   */
+  readonly opencodeUrl?: string
   /** Where `vite build` writes. @default demo-dist/ at the repository root */
   readonly outDir?: string
   readonly logLevel?: 'info' | 'warn' | 'error' | 'silent'
@@ -23,6 +28,7 @@ export function demoViteConfig(options: DemoConfigOptions = {}): InlineConfig {
     clearScreen: false,
     define: {
       DEMO_MOCK_URL: JSON.stringify(options.mockUrl ?? ''),
+      DEMO_OPENCODE_URL: JSON.stringify(options.opencodeUrl ?? ''),
       // Vue's compile-time flags, set explicitly (no @vitejs/plugin-vue here: render functions only).
       __VUE_OPTIONS_API__: 'false',
       __VUE_PROD_DEVTOOLS__: 'false',

@@ -1,26 +1,57 @@
 /*
- * Page settings from the query string, so the same build runs against any mock server:
- * `?mock=<url>` (the mock server), `?interval=<ms>` (pause between scripted deltas),
- * `?idle=<ms>` (the client's idle timeout).
+ * Page settings from the query string, so the same build runs against any server:
+ * `?mock=<url>` (the mock server), `?opencode=<url>` (a real opencode server: the page then
+ * uses only the SDK's API, no mock control surface), `?interval=<ms>` (pause between
+ * scripted deltas, mock only), `?idle=<ms>` (the client's idle timeout). A password is
+ * never read from here: it is typed into the page and kept in memory only.
  */
 
+export type DemoMode = 'mock' | 'opencode'
+
 export interface DemoSettings {
+  /** `opencode` when the page follows a real server (`?opencode=`, or `npm run demo -- --opencode <url>`). */
+  readonly mode: DemoMode
+  /** The server the page talks to: the mock server, or the opencode server. */
+  readonly serverUrl: string | undefined
+  /** The mock server's URL; undefined in opencode mode or when there is none. */
   readonly mockUrl: string | undefined
   readonly intervalMs: number
   readonly idleTimeoutMs: number
 }
+
+export interface SettingsDefaults {
+  /** The mock server `npm run demo` started ('' or undefined: none). */
+  readonly mockUrl?: string | undefined
+  /** The opencode server `npm run demo -- --opencode <url>` named ('' or undefined: none). */
+  readonly opencodeUrl?: string | undefined
+}
+
+/** The mock server heartbeats every 2 s under `npm run demo`: 6 s shows a stall quickly. */
+const MOCK_IDLE_MS = 6000
+/**
+ * opencode writes a heartbeat on its server-wide stream every 15 s and none at all on a
+ * session stream: the SDK's own default (45 s) leaves room for that.
+ */
+const OPENCODE_IDLE_MS = 45_000
 
 const integer = (raw: string | null, fallback: number, min: number, max: number): number => {
   if (raw === null || !/^\d+$/.test(raw)) return fallback
   return Math.min(max, Math.max(min, Number(raw)))
 }
 
-export function readSettings(search: string, fallbackMockUrl: string | undefined): DemoSettings {
+const present = (value: string | null | undefined): string | undefined => (value === null || value === undefined || value === '' ? undefined : value)
+
+export function readSettings(search: string, fallback: SettingsDefaults = {}): DemoSettings {
   const params = new URLSearchParams(search)
-  const mock = params.get('mock') ?? fallbackMockUrl
+  // An explicit query parameter wins over what the dev server defined; opencode over mock.
+  const opencode = present(params.get('opencode')) ?? (present(params.get('mock')) === undefined ? present(fallback.opencodeUrl) : undefined)
+  const mock = opencode === undefined ? (present(params.get('mock')) ?? present(fallback.mockUrl)) : undefined
+  const mode: DemoMode = opencode === undefined ? 'mock' : 'opencode'
   return {
-    mockUrl: mock === undefined || mock === '' ? undefined : mock,
+    mode,
+    serverUrl: opencode ?? mock,
+    mockUrl: mock,
     intervalMs: integer(params.get('interval'), 25, 0, 1000),
-    idleTimeoutMs: integer(params.get('idle'), 6000, 1000, 120_000),
+    idleTimeoutMs: integer(params.get('idle'), mode === 'opencode' ? OPENCODE_IDLE_MS : MOCK_IDLE_MS, 1000, 120_000),
   }
 }

@@ -1,9 +1,11 @@
 import { useCallback, useEffect, useMemo, useState } from 'react'
-import type { SessionSummary } from '../lib/mock-api.js'
+import { isSessionStreamError } from '../../src/index.js'
+import { errorLine, listUnsupported, type SessionRow } from '../lib/backend.js'
 import { useDemo } from './context.js'
 import { EventLogPanel } from './event-log-panel.js'
 import { FaultPanel } from './fault-panel.js'
 import { HealthPanel } from './health-panel.js'
+import { ServerForm, type ServerStatus } from './server-form.js'
 import { SessionList } from './session-list.js'
 import { SessionPane } from './session-pane.js'
 
@@ -14,47 +16,91 @@ const sessionFromHash = (): string | undefined => {
   return id === '' ? undefined : id
 }
 
+/** Asking again cannot help: the password is wrong, or the server does not list sessions. */
+const settled = (status: ServerStatus): boolean =>
+  status.kind === 'no-list' ||
+  (status.kind === 'failed' && isSessionStreamError(status.cause) && (status.cause.code === 'unauthorized' || status.cause.code === 'forbidden'))
+
 /** The page: sessions on the left, the conversation in the middle, health, faults and events on the right. */
 export function App() {
-  const { api, client } = useDemo()
-  const [sessions, setSessions] = useState<readonly SessionSummary[]>([])
-  const [listError, setListError] = useState<string | undefined>()
+  const { backend, client, server } = useDemo()
+  const opencode = backend.kind === 'opencode'
+  const [sessions, setSessions] = useState<readonly SessionRow[]>([])
+  /** Sessions created on this page: what the list shows when the server does not list its own. */
+  const [made, setMade] = useState<readonly SessionRow[]>([])
+  const [status, setStatus] = useState<ServerStatus>({ kind: 'checking' })
+  /** The server answered once (a list, or a 405 saying it has none): later failures no longer hide the page. */
+  const [reached, setReached] = useState(false)
+  const [actionError, setActionError] = useState<string | undefined>()
+  /** A create is on its way: a real server may take a moment to answer. */
+  const [creating, setCreating] = useState(false)
   const [selected, setSelected] = useState<string | undefined>(sessionFromHash)
 
   const refresh = useCallback(() => {
-    api.listSessions().then(
+    backend.listSessions().then(
       (list) => {
         setSessions(list)
-        setListError(undefined)
+        setStatus({ kind: 'ok', count: list.length })
+        setReached(true)
       },
-      (cause: unknown) => setListError(cause instanceof Error ? cause.message : String(cause)),
+      (cause: unknown) => {
+        if (opencode && listUnsupported(cause)) {
+          setStatus({ kind: 'no-list', cause })
+          setReached(true)
+        } else setStatus({ kind: 'failed', cause })
+      },
     )
-  }, [api])
+  }, [backend, opencode])
 
+  const polling = !settled(status)
   useEffect(() => {
+    if (!polling) return undefined
     refresh()
     const timer = setInterval(refresh, POLL_MS)
     return () => clearInterval(timer)
-  }, [refresh])
+  }, [refresh, polling])
 
   const select = useCallback((sessionID: string) => {
-    history.replaceState(null, '', `#${encodeURIComponent(sessionID)}`)
+    history.replaceState(null, '', `${location.pathname}${location.search}#${encodeURIComponent(sessionID)}`)
     setSelected(sessionID)
   }, [])
 
   const create = useCallback(() => {
-    api.createSession(`Session ${new Date().toLocaleTimeString()}`).then(
-      (sessionID) => {
-        select(sessionID)
+    setActionError(undefined)
+    setCreating(true)
+    backend.createSession().then(
+      (session) => {
+        setCreating(false)
+        setMade((list) => [session, ...list])
+        select(session.id)
         refresh()
       },
-      (cause: unknown) => setListError(cause instanceof Error ? cause.message : String(cause)),
+      (cause: unknown) => {
+        setCreating(false)
+        setActionError(`Could not create a session: ${errorLine(cause)}`)
+      },
     )
-  }, [api, refresh, select])
+  }, [backend, refresh, select])
+
+  const onDeleted = useCallback(
+    (sessionID: string) => {
+      setMade((list) => list.filter((session) => session.id !== sessionID))
+      refresh()
+    },
+    [refresh],
+  )
+
+  // Against a real server, nothing is shown as working until it answered: a wrong address
+  // or password is said next to the server field, and no session is opened meanwhile.
+  const blocked = opencode && !reached
+  const rows = status.kind === 'no-list' ? made : sessions
 
   // One handle per id: the SDK hands back the same one, and closes its stream a second
   // after the last component using it unmounts.
-  const session = useMemo(() => (selected === undefined ? undefined : client.session(selected)), [client, selected])
+  const session = useMemo(
+    () => (selected === undefined || blocked ? undefined : client.session(selected)),
+    [client, selected, blocked],
+  )
 
   // The list is polled; refresh it at once when the selected session starts or stops running.
   useEffect(() => {
@@ -67,33 +113,71 @@ export function App() {
     })
   }, [session, refresh])
 
+  const listNotice =
+    status.kind === 'no-list' ? 'This server does not list its sessions (GET /api/session); the ones created here are below.' : undefined
+  // Against the mock the list's own error shows in the list, as before; against opencode, next to the server field.
+  const listError = !opencode && status.kind === 'failed' ? errorLine(status.cause) : undefined
+
   return (
     <div className="app">
       <header className="topbar">
         <span className="brand">
           session<span className="brand-accent">·</span>stream
         </span>
-        <span className="muted">one AI-assistant session over a resumable SSE stream · mock server {api.baseUrl}</span>
+        {server === undefined ? (
+          <>
+            <span className="muted">one AI-assistant session over a resumable SSE stream · mock server {backend.baseUrl}</span>
+            <a className="topbar-link" href={`${location.pathname}?opencode=${encodeURIComponent('http://127.0.0.1:4096')}`}>
+              Use a real opencode server
+            </a>
+          </>
+        ) : (
+          <ServerForm status={status} />
+        )}
       </header>
-      <SessionList sessions={sessions} selected={selected} error={listError} onSelect={select} onCreate={create} />
+      <SessionList
+        sessions={rows}
+        selected={selected}
+        error={[listError, actionError].filter((line) => line !== undefined).join(' · ') || undefined}
+        notice={listNotice}
+        disabled={blocked}
+        creating={creating}
+        onSelect={select}
+        onCreate={create}
+      />
       {session === undefined ? (
         <main className="pane pane-empty">
-          <div className="empty">
-            <h1>Follow a session live</h1>
-            <p className="muted">Create a session, ask something, then break the connection on the right and watch it heal.</p>
-            <button type="button" className="primary" onClick={create}>
-              Create a session
-            </button>
-          </div>
+          {blocked ? (
+            <div className="empty" data-testid="not-connected">
+              <h1>{status.kind === 'checking' ? 'Connecting…' : 'Not connected'}</h1>
+              <p className="muted">
+                {status.kind === 'checking'
+                  ? `Asking ${backend.baseUrl} for its sessions.`
+                  : 'The server field above says what went wrong. Fix the address or the password, then connect again.'}
+              </p>
+            </div>
+          ) : (
+            <div className="empty">
+              <h1>Follow a session live</h1>
+              <p className="muted">
+                {opencode
+                  ? 'Pick a session on the left or create one, then ask something: the reply streams in as the model writes it.'
+                  : 'Create a session, ask something, then break the connection on the right and watch it heal.'}
+              </p>
+              <button type="button" className="primary" onClick={create} disabled={creating}>
+                {creating ? 'Creating…' : 'Create a session'}
+              </button>
+            </div>
+          )}
         </main>
       ) : (
-        <SessionPane key={session.id} session={session} title={sessions.find((item) => item.sessionID === session.id)?.title} />
+        <SessionPane key={session.id} session={session} title={rows.find((item) => item.id === session.id)?.title} />
       )}
       <aside className="side">
         {session !== undefined && (
           <>
             <HealthPanel session={session} />
-            <FaultPanel session={session} onDeleted={refresh} />
+            <FaultPanel session={session} onDeleted={onDeleted} />
             <EventLogPanel sessionID={session.id} />
           </>
         )}

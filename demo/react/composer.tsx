@@ -1,38 +1,61 @@
 import { useState, type FormEvent } from 'react'
 import type { SessionHandle } from '../../src/index.js'
 import { useSessionView } from '../../src/react/index.js'
-import { scriptedTurn } from '../lib/scripted-reply.js'
+import { errorLine } from '../lib/backend.js'
 import { useDemo } from './context.js'
 
-const SUGGESTIONS = [
+/** Prompts the mock's scripts recognise (weather, code, maths, research). */
+const MOCK_SUGGESTIONS = [
   'Weather in Lisbon?',
   'Why does only one part re-render?',
   '2,500 at 7 % for 10 years?',
   'How do resumable streams work?',
 ]
 
-/** The prompt box: starts a scripted turn on the mock server; the reply arrives over the stream. */
+/** Prompts for a real agent: each one makes it use a tool. */
+const OPENCODE_SUGGESTIONS = ['Please use a tool to read README.md', 'What files are in this project?', 'Summarise this project in two sentences']
+
+/**
+ * The prompt box. On the mock it starts a scripted turn; on a real server it calls
+ * `client.sessions.prompt()`. Either way the reply arrives over the stream. While a turn
+ * runs, Stop calls `client.sessions.interrupt()`.
+ */
 export function Composer({ session }: { readonly session: SessionHandle }) {
-  const { api, settings } = useDemo()
+  const { backend } = useDemo()
   const view = useSessionView(session)
   const [prompt, setPrompt] = useState('')
   const [error, setError] = useState<string | undefined>()
   const [sending, setSending] = useState(false)
-  const blocked = view.info.deleted || view.activity === 'running' || sending
+  const [stopping, setStopping] = useState(false)
+  const running = view.activity === 'running'
+  const blocked = view.info.deleted || running || sending
+  const opencode = backend.kind === 'opencode'
 
   const send = (text: string) => {
     const trimmed = text.trim()
     if (trimmed === '' || blocked) return
     setSending(true)
     setError(undefined)
-    api.startTurn(session.id, scriptedTurn(trimmed, settings.intervalMs)).then(
+    backend.send(session.id, trimmed).then(
       () => {
         setPrompt('')
         setSending(false)
       },
       (cause: unknown) => {
-        setError(cause instanceof Error ? cause.message : String(cause))
+        setError(errorLine(cause))
         setSending(false)
+      },
+    )
+  }
+
+  const interrupt = () => {
+    setStopping(true)
+    setError(undefined)
+    backend.interrupt(session.id).then(
+      () => setStopping(false),
+      (cause: unknown) => {
+        setError(`Stop failed: ${errorLine(cause)}`)
+        setStopping(false)
       },
     )
   }
@@ -45,7 +68,7 @@ export function Composer({ session }: { readonly session: SessionHandle }) {
   return (
     <form className="composer" onSubmit={onSubmit}>
       <div className="suggestions">
-        {SUGGESTIONS.map((suggestion) => (
+        {(opencode ? OPENCODE_SUGGESTIONS : MOCK_SUGGESTIONS).map((suggestion) => (
           <button key={suggestion} type="button" className="chip" disabled={blocked} onClick={() => send(suggestion)}>
             {suggestion}
           </button>
@@ -56,12 +79,29 @@ export function Composer({ session }: { readonly session: SessionHandle }) {
           data-testid="prompt"
           value={prompt}
           onChange={(event) => setPrompt(event.target.value)}
-          placeholder={view.info.deleted ? 'This session was deleted' : 'Ask something — the mock server scripts a reply'}
+          placeholder={
+            view.info.deleted
+              ? 'This session was deleted'
+              : opencode
+                ? 'Ask something — the server’s model answers'
+                : 'Ask something — the mock server scripts a reply'
+          }
           autoComplete="off"
           disabled={view.info.deleted}
         />
+        {running && (
+          <button
+            type="button"
+            data-testid="interrupt"
+            disabled={stopping}
+            title="POST /api/session/:id/interrupt: stops the running turn"
+            onClick={interrupt}
+          >
+            Stop
+          </button>
+        )}
         <button type="submit" className="primary" disabled={blocked || prompt.trim() === ''} data-testid="send">
-          {view.activity === 'running' ? 'Streaming…' : 'Send'}
+          {running ? 'Streaming…' : 'Send'}
         </button>
       </div>
       {error !== undefined && <div className="form-error">{error}</div>}

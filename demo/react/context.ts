@@ -1,15 +1,29 @@
 import { createContext, useContext } from 'react'
 import type { SessionClient } from '../../src/index.js'
+import type { Backend } from '../lib/backend.js'
 import type { EventLog } from '../lib/event-log.js'
-import type { MockApi } from '../lib/mock-api.js'
 import type { DemoSettings } from '../lib/settings.js'
 
-/** What every panel needs: one SDK client, the mock's control surface, the event log. */
+/**
+ * The server the page follows in opencode mode, and how to point it elsewhere. The
+ * password lives here, in memory only: never in the URL, in storage or in a log.
+ */
+export interface ServerTarget {
+  readonly url: string
+  readonly password: string
+  /** Counts connects: 1 for the first client, one more for each. */
+  readonly generation: number
+  connect(url: string, password: string): void
+}
+
+/** What every panel needs: one SDK client, what the page does beside the stream, the event log. */
 export interface Demo {
   readonly client: SessionClient
-  readonly api: MockApi
+  readonly backend: Backend
   readonly log: EventLog
   readonly settings: DemoSettings
+  /** Set in opencode mode only. */
+  readonly server: ServerTarget | undefined
 }
 
 export const DemoContext = createContext<Demo | undefined>(undefined)

@@ -3,6 +3,7 @@ import type { SessionHandle } from '../../src/index.js'
 import { useSessionView } from '../../src/react/index.js'
 import { groupMessages, revertIndex } from '../lib/transcript.js'
 import { AssistantTurn } from './assistant.js'
+import { useDemo } from './context.js'
 import { MessageView } from './messages.js'
 import { RetryNotice, RevertMarker } from './notices.js'
 
@@ -13,6 +14,7 @@ import { RetryNotice, RevertMarker } from './notices.js'
  */
 export function Conversation({ session }: { readonly session: SessionHandle }) {
   const view = useSessionView(session)
+  const { backend } = useDemo()
   const scroller = useRef<HTMLDivElement | null>(null)
   const pinned = useRef(true)
 
@@ -40,7 +42,11 @@ export function Conversation({ session }: { readonly session: SessionHandle }) {
       {view.messages.length === 0 && !view.info.deleted && (
         <div className="empty">
           <p>No messages yet.</p>
-          <p className="muted">Ask something below: the mock server scripts a reply and streams it in small deltas.</p>
+          <p className="muted">
+            {backend.kind === 'opencode'
+              ? 'Ask something below: the server’s model answers, and the reply streams in as it writes.'
+              : 'Ask something below: the mock server scripts a reply and streams it in small deltas.'}
+          </p>
         </div>
       )}
       {blocks.map((block, index) => (

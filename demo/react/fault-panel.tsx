@@ -1,19 +1,23 @@
 import { useState } from 'react'
+import type { Fault } from '../../mock-server/index.js'
 import type { SessionHandle } from '../../src/index.js'
+import { errorLine } from '../lib/backend.js'
 import type { FaultSettings } from '../lib/mock-api.js'
 import { useDemo } from './context.js'
 
 /*
  * Buttons that break things on the mock server. The client is never told: it notices,
- * backs off, resumes from its cursor, and the panels show it recovering.
+ * backs off, resumes from its cursor, and the panels show it recovering. A real server has
+ * no such switches: there only Delete is shown (it is the session API's DELETE).
  */
 
 type Note = { readonly at: number; readonly text: string }
 
 const SHED_RETRY_AFTER_S = 2
 
-export function FaultPanel({ session, onDeleted }: { readonly session: SessionHandle; readonly onDeleted: () => void }) {
-  const { api } = useDemo()
+export function FaultPanel({ session, onDeleted }: { readonly session: SessionHandle; readonly onDeleted: (sessionID: string) => void }) {
+  const { backend } = useDemo()
+  const faultOf = backend.fault
   const [faults, setFaults] = useState<FaultSettings | undefined>()
   const [note, setNote] = useState<Note | undefined>()
   const [busy, setBusy] = useState(false)
@@ -27,7 +31,7 @@ export function FaultPanel({ session, onDeleted }: { readonly session: SessionHa
         setBusy(false)
       },
       (cause: unknown) => {
-        setNote({ at: Date.now(), text: `failed: ${cause instanceof Error ? cause.message : String(cause)}` })
+        setNote({ at: Date.now(), text: `failed: ${errorLine(cause)}` })
         setBusy(false)
       },
     )
@@ -37,11 +41,48 @@ export function FaultPanel({ session, onDeleted }: { readonly session: SessionHa
   const split = faults?.split !== undefined
   const shed = faults?.shed !== undefined
 
+  const remove = (
+    <button
+      type="button"
+      className="danger"
+      data-testid="fault-delete"
+      disabled={busy}
+      title="DELETE /api/session/:id — the stream ends, the session answers 404, the view marks it deleted"
+      onClick={() =>
+        run('deleted the session', async () => {
+          await backend.deleteSession(session.id)
+          onDeleted(session.id)
+          return undefined
+        })
+      }
+    >
+      Delete session
+    </button>
+  )
+  const noteLine = (fallback: string) => (
+    <div className="fault-note" aria-live="polite">
+      {note === undefined ? fallback : `${new Date(note.at).toLocaleTimeString()} — ${note.text}`}
+    </div>
+  )
+
+  if (faultOf === undefined) {
+    return (
+      <section className="card" aria-label="Session actions">
+        <div className="card-head">
+          <h2>Session</h2>
+        </div>
+        <div className="fault-grid">{remove}</div>
+        {noteLine('A real server: no fault switches here. Stop and restart it yourself to watch the client recover.')}
+      </section>
+    )
+  }
+  const fault = (input: Fault) => faultOf(input)
+
   return (
     <section className="card" aria-label="Faults">
       <div className="card-head">
         <h2>Faults</h2>
-        <button type="button" disabled={busy} onClick={() => run('cleared every fault', () => api.fault({ type: 'clear' }))}>
+        <button type="button" disabled={busy} onClick={() => run('cleared every fault', () => fault({ type: 'clear' }))}>
           Clear
         </button>
       </div>
@@ -51,7 +92,7 @@ export function FaultPanel({ session, onDeleted }: { readonly session: SessionHa
           data-testid="fault-drop"
           disabled={busy}
           title="End every open stream now: the client reconnects from its cursor"
-          onClick={() => run('dropped every open stream', () => api.fault({ type: 'drop' }))}
+          onClick={() => run('dropped every open stream', () => fault({ type: 'drop' }))}
         >
           Drop stream
         </button>
@@ -60,7 +101,7 @@ export function FaultPanel({ session, onDeleted }: { readonly session: SessionHa
           data-testid="fault-restart"
           disabled={busy}
           title="Crash and restart the server: streams reset, running turns cancelled without writing, activity idle"
-          onClick={() => run('restarted the server', () => api.fault({ type: 'restart' }))}
+          onClick={() => run('restarted the server', () => fault({ type: 'restart' }))}
         >
           Restart server
         </button>
@@ -70,7 +111,7 @@ export function FaultPanel({ session, onDeleted }: { readonly session: SessionHa
           aria-pressed={stall}
           disabled={busy}
           title="Keep sockets open but write nothing, heartbeats included: the idle watchdog reconnects"
-          onClick={() => run(stall ? 'stall lifted' : 'stalling every stream', () => api.fault({ type: 'stall', on: !stall }))}
+          onClick={() => run(stall ? 'stall lifted' : 'stalling every stream', () => fault({ type: 'stall', on: !stall }))}
         >
           Stall
         </button>
@@ -80,7 +121,7 @@ export function FaultPanel({ session, onDeleted }: { readonly session: SessionHa
           aria-pressed={split}
           disabled={busy}
           title="Write every frame in tiny separate pieces: the parser reassembles them"
-          onClick={() => run(split ? 'frames whole again' : 'splitting frames', () => api.fault({ type: 'split', on: !split }))}
+          onClick={() => run(split ? 'frames whole again' : 'splitting frames', () => fault({ type: 'split', on: !split }))}
         >
           Split frames
         </button>
@@ -92,34 +133,17 @@ export function FaultPanel({ session, onDeleted }: { readonly session: SessionHa
           title={`Answer stream requests with 503 and Retry-After: ${SHED_RETRY_AFTER_S} s, and drop the open stream so the client meets it`}
           onClick={() =>
             run(shed ? 'accepting streams again' : `shedding load (503, Retry-After ${SHED_RETRY_AFTER_S} s)`, async () => {
-              const next = await api.fault({ type: 'shed', on: !shed, retryAfterSeconds: SHED_RETRY_AFTER_S })
-              if (!shed) await api.fault({ type: 'drop' })
+              const next = await fault({ type: 'shed', on: !shed, retryAfterSeconds: SHED_RETRY_AFTER_S })
+              if (!shed) await fault({ type: 'drop' })
               return next
             })
           }
         >
           Shed load
         </button>
-        <button
-          type="button"
-          className="danger"
-          data-testid="fault-delete"
-          disabled={busy}
-          title="DELETE /api/session/:id — the stream ends, the session answers 404, the view marks it deleted"
-          onClick={() =>
-            run('deleted the session', async () => {
-              await api.deleteSession(session.id)
-              onDeleted()
-              return undefined
-            })
-          }
-        >
-          Delete session
-        </button>
+        {remove}
       </div>
-      <div className="fault-note" aria-live="polite">
-        {note === undefined ? 'Break something and watch the client recover.' : `${new Date(note.at).toLocaleTimeString()} — ${note.text}`}
-      </div>
+      {noteLine('Break something and watch the client recover.')}
     </section>
   )
 }

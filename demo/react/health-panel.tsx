@@ -2,11 +2,15 @@ import type { SessionHandle } from '../../src/index.js'
 import { useSessionConnection } from '../../src/react/index.js'
 import { formatDuration } from '../lib/format.js'
 import { ConnectionPill } from './badges.js'
+import { useDemo } from './context.js'
 import { useNow } from './use-now.js'
 
 /** The connection's health as the SDK reports it, with ages and countdowns that tick. */
 export function HealthPanel({ session }: { readonly session: SessionHandle }) {
   const connection = useSessionConnection(session)
+  // Quiet for half the idle timeout looks stale: 3 s on the mock (2 s heartbeats), longer on
+  // opencode, whose session stream is silent between rows (heartbeats come every 15 s, server-wide).
+  const staleAfter = useDemo().settings.idleTimeoutMs / 2
   const now = useNow(200)
   const { counters } = connection
   const retryIn = connection.nextRetryAt === null ? undefined : connection.nextRetryAt - now
@@ -25,6 +29,19 @@ export function HealthPanel({ session }: { readonly session: SessionHandle }) {
         <dd>
           <ConnectionPill state={connection.state} />
           {connection.synced && connection.state === 'open' && <span className="muted"> synced</span>}
+          {connection.synced && connection.state === 'connecting' && connection.shape === 'split' && (
+            <span className="muted" title="A released opencode server answers a session stream only once the session has its next row">
+              {' '}
+              synced · waiting for the next row
+            </span>
+          )}
+        </dd>
+        <dt>shape</dt>
+        <dd
+          data-testid="shape"
+          title="unified: one session stream carries everything (the mock). split: a released opencode server, whose session stream carries durable rows only; fragments come on GET /api/event, activity from GET /api/session/active. — while the client is still telling."
+        >
+          {connection.shape ?? '—'}
         </dd>
         <dt>attempt</dt>
         <dd data-testid="attempt">{connection.attempt}</dd>
@@ -33,7 +50,7 @@ export function HealthPanel({ session }: { readonly session: SessionHandle }) {
         <dt>cursor</dt>
         <dd data-testid="cursor">{connection.cursor}</dd>
         <dt>last byte</dt>
-        <dd className={byteAge !== undefined && byteAge > 3000 ? 'stale' : ''}>
+        <dd className={byteAge !== undefined && byteAge > staleAfter ? 'stale' : ''}>
           {byteAge === undefined ? '—' : `${formatDuration(byteAge)} ago`}
         </dd>
       </dl>

@@ -50,7 +50,7 @@ export function SessionPane({ session, title }: { readonly session: SessionHandl
   )
 }
 
-/** The mock server's title for the session (the protocol has none), its id, and where it runs once moved. */
+/** The session list's title for the session (the stream has none), its id, and where it runs once moved. */
 function SessionTitle({ session, title }: { readonly session: SessionHandle; readonly title: string | undefined }) {
   const view = useSessionView(session)
   const { location, subdirectory } = view.info

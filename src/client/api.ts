@@ -38,6 +38,16 @@ const MAX_ANSWER_CHARS = 1024 * 1024
 export function createSessionApi(options: ApiOptions): SessionApi {
   const base = options.baseUrl.replace(/\/+$/, '')
 
+  /** A 404 on a route that names no session means the route is missing, not a session. */
+  async function serverRequest(method: string, body?: unknown): Promise<unknown> {
+    try {
+      return await request(method, SESSION_PATH, body)
+    } catch (error) {
+      if (!isSessionStreamError(error) || error.code !== 'session-not-found') throw error
+      throw new SessionStreamError('unexpected-status', `${method} ${SESSION_PATH} is not served here (404): is baseUrl an opencode server?`, { status: 404 })
+    }
+  }
+
   async function request(method: string, path: string, body?: unknown): Promise<unknown> {
     const controller = new AbortController()
     const timer = options.env.setTimeout(() => controller.abort(), options.timeoutMs)
@@ -77,7 +87,7 @@ export function createSessionApi(options: ApiOptions): SessionApi {
 
   return {
     async list() {
-      const data = await request('GET', SESSION_PATH)
+      const data = await serverRequest('GET')
       if (!Array.isArray(data)) throw new SessionStreamError('invalid-event', 'the session list is not a list')
       return data.flatMap((item: unknown) => {
         const session = typeof item === 'object' && item !== null ? (item as Record<string, unknown>) : undefined
@@ -85,13 +95,14 @@ export function createSessionApi(options: ApiOptions): SessionApi {
       })
     },
     async create(input = {}) {
-      const data = record(await request('POST', SESSION_PATH, input.model === undefined ? {} : { model: input.model }), 'session')
+      const data = record(await serverRequest('POST', input.model === undefined ? {} : { model: input.model }), 'session')
       if (typeof data.id !== 'string') throw new SessionStreamError('invalid-event', 'the new session has no id')
       return { ...data, id: data.id }
     },
     async prompt(sessionID, prompt) {
       const path = sessionPath(sessionID, '/prompt')
       const data = record(await request('POST', path, { prompt: typeof prompt === 'string' ? { text: prompt } : prompt }), 'prompt')
+      options.moved?.()
       if (typeof data.id !== 'string' || typeof data.admittedSeq !== 'number') {
         throw new SessionStreamError('invalid-event', 'the prompt answer has no id or admittedSeq')
       }
