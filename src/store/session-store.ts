@@ -64,6 +64,16 @@ export interface SessionStoreOptions extends Omit<ConnectionOptions, 'onHistoryR
 const noop = () => {}
 
 export const DEFAULT_ACTIVITY_STALE_MS = 20_000
+/** Counters and the cursor are published at most this often; health changes at once. */
+const COUNTER_INTERVAL_MS = 250
+
+const healthChanged = (before: SessionConnection, after: ConnectionStatus): boolean =>
+  before.state !== after.state ||
+  before.attempt !== after.attempt ||
+  before.nextRetryAt !== after.nextRetryAt ||
+  before.lastError !== after.lastError ||
+  before.synced !== after.synced ||
+  before.shape !== after.shape
 
 /** Above this many unflushed events we fold at once rather than wait for the frame. */
 const MAX_PENDING = 10_000
@@ -112,6 +122,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
   let liveApplied = 0
   let orphans = 0
   let staleTimer: unknown
+  let countersTimer: unknown
+  let countersAt = Number.NEGATIVE_INFINITY
   const activityStaleMs = options.activityStaleMs ?? DEFAULT_ACTIVITY_STALE_MS
   const hold = createFragmentHold()
   /** Parts whose start row is queued but not folded yet. */
@@ -161,11 +173,27 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     }, activityStaleMs)
   }
 
-  const publishStatus = () => {
+  /**
+   * Health (state, attempt, retry time, error, sync, shape) is published at once; what moves
+   * with every chunk (cursor, last byte, counters) at most every COUNTER_INTERVAL_MS, so a UI
+   * that shows health does not re-render at the delta rate.
+   */
+  const publishStatus = (final = false) => {
     if (connection === undefined) return
     const next = connection.status()
     watchActivity(next.synced)
     if (next === published && status.counters.liveApplied === liveApplied && status.counters.orphans === orphans) return
+    const now = env.now()
+    if (!final && !healthChanged(status, next) && now - countersAt < COUNTER_INTERVAL_MS) {
+      countersTimer ??= env.setTimeout(() => {
+        countersTimer = undefined
+        publishStatus()
+      }, COUNTER_INTERVAL_MS - (now - countersAt))
+      return
+    }
+    if (countersTimer !== undefined) env.clearTimeout(countersTimer)
+    countersTimer = undefined
+    countersAt = now
     published = next
     setStatus({ ...next, counters: { ...next.counters, liveApplied, orphans } })
   }
@@ -225,6 +253,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
   /** Lets the current connection go, its events folded and its cursor remembered. */
   const detach = () => {
     flush()
+    // The last word of a connection that goes away is published whole, throttle or not.
+    publishStatus(true)
     if (connection !== undefined) resumeAfter = staging === undefined ? connection.status().cursor : view.cursor
     connection = undefined
     staging = undefined
@@ -283,6 +313,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     if (current === undefined) return
     detach()
     watchActivity(true)
+    if (countersTimer !== undefined) env.clearTimeout(countersTimer)
+    countersTimer = undefined
     stopCurrent()
     current.close()
     cancelFlush?.()

@@ -405,6 +405,36 @@ describe('session store', () => {
     client.close()
   })
 
+describe('$connection', () => {
+  it('changes at once for health, and at most every 250 ms for counters and the cursor while deltas stream', async () => {
+    const { server, client, frames } = setup()
+    const session = client.session(SESSION)
+    const changes: string[] = []
+    const off = session.$connection.listen((status) => changes.push(status.state))
+    await settle()
+    server.last.send(start(0), ...turnStart(1), activity('running', 2))
+    await settle()
+    frames.frame()
+    const before = changes.length
+    for (let i = 0; i < 100; i++) {
+      server.last.send(textDelta('x'))
+      await vi.advanceTimersByTimeAsync(10)
+      frames.frame()
+    }
+    // One second of deltas, a flush every 10 ms: four or five counter updates, not a hundred.
+    const during = changes.length - before
+    expect(during).toBeGreaterThanOrEqual(3)
+    expect(during).toBeLessThanOrEqual(5)
+    expect(session.$connection.get().counters.liveApplied).toBeGreaterThan(90)
+    server.last.end()
+    await settle()
+    frames.frame()
+    expect(changes.at(-1)).toBe('backoff')
+    off()
+    client.close()
+  })
+})
+
 describe('activity that cannot lie', () => {
   const running = (server: ReturnType<typeof createFakeServer>) =>
     server.last.send(start(0), ...turnStart(1), activity('running', 2), textDelta('Hel'))
