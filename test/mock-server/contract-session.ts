@@ -150,7 +150,7 @@ export function describeSessionContract(start: StartHarness): void {
       const a = await createSession(h)
       const b = await createSession(h)
       const listed = (await (await h.fetch('/api/session')).json()) as { data: { id: string; time: { created: number } }[] }
-      expect(listed.data.map((session) => session.id).sort()).toEqual([a, b].sort())
+      expect(listed.data.map((session) => session.id).toSorted()).toEqual([a, b].toSorted())
       expect(listed.data.every((session) => typeof session.time.created === 'number')).toBe(true)
       const deleted = await h.fetch(`/session/${a}`, { method: 'DELETE' })
       expect({ status: deleted.status, body: await deleted.json() }).toEqual({ status: 200, body: true })

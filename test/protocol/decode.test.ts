@@ -92,6 +92,8 @@ describe('decodeEvent', () => {
     const other = durable('session.next.prompted', 2, { messageID: 'm', prompt: { text: 'x' }, delivery: 'steer' }, 'ses_other')
     expect(codeOf(decode(other, SESSION))).toBe('wrong-session')
     expect(codeOf(decode({ ...row(2), data: { ...row(2).data, sessionID: 'ses_other' } }, SESSION))).toBe('wrong-session')
+    // Each alone is enough: another session's aggregate with our sessionID in its data, too.
+    expect(codeOf(decode({ ...row(2), durable: { aggregateID: 'ses_other', seq: 2, version: 1 } }, SESSION))).toBe('wrong-session')
     expect(codeOf(decode(live('session.next.text.delta', { assistantMessageID: 'm', textID: 't', delta: 'x' }, 'ses_other'), SESSION))).toBe('wrong-session')
     expect(codeOf(decode({ id: 'e', type: 'session.next.new', data: { sessionID: 'ses_other' } }, SESSION))).toBe('wrong-session')
     // Without a session to compare with, decoding is about the event alone.

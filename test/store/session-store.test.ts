@@ -59,7 +59,10 @@ describe('session store', () => {
     expect(server.requests).toHaveLength(1)
     off()
     offConnection()
-    await vi.advanceTimersByTimeAsync(UNMOUNT_DELAY)
+    // Not at once: a listener that comes back within the delay (a remount) reuses the stream.
+    await vi.advanceTimersByTimeAsync(UNMOUNT_DELAY - 1)
+    expect(server.requests[0]?.signal.aborted).toBe(false)
+    await vi.advanceTimersByTimeAsync(1)
     expect(server.requests[0]?.signal.aborted).toBe(true)
     expect(session.$connection.get().state).toBe('closed')
     client.close()
@@ -88,7 +91,13 @@ describe('session store', () => {
     const off = session.$view.listen(() => {})
     await vi.advanceTimersByTimeAsync(UNMOUNT_DELAY * 2)
     expect(server.requests).toHaveLength(1)
+    // The same once the stream is open: the remount keeps it, and no close comes later.
     off()
+    const again = session.$view.listen(() => {})
+    await vi.advanceTimersByTimeAsync(UNMOUNT_DELAY * 2)
+    expect(server.requests).toHaveLength(1)
+    expect(server.requests[0]?.signal.aborted).toBe(false)
+    again()
     client.close()
   })
 
@@ -405,6 +414,8 @@ describe('session store', () => {
     client.close()
   })
 
+})
+
 describe('$connection', () => {
   it('changes at once for health, and at most every 250 ms for counters and the cursor while deltas stream', async () => {
     const { server, client, frames } = setup()
@@ -435,12 +446,12 @@ describe('$connection', () => {
   })
 })
 
-describe('activity that cannot lie', () => {
-  const running = (server: ReturnType<typeof createFakeServer>) =>
-    server.last.send(start(0), ...turnStart(1), activity('running', 2), textDelta('Hel'))
-  const streamingParts = (view: SessionView) =>
-    view.messages.flatMap((m) => (m.role === 'assistant' ? m.parts.filter((p) => p.streaming) : []))
+const running = (server: ReturnType<typeof createFakeServer>) =>
+  server.last.send(start(0), ...turnStart(1), activity('running', 2), textDelta('Hel'))
+const streamingParts = (view: SessionView) =>
+  view.messages.flatMap((m) => (m.role === 'assistant' ? m.parts.filter((p) => p.streaming) : []))
 
+describe('activity that cannot lie', () => {
   it('a connection that stops for good mid-turn leaves no spinner: activity unknown, nothing streaming, parts cut short', async () => {
     const { server, client, frames } = setup()
     const session = client.session(SESSION)
@@ -514,16 +525,20 @@ describe('lifecycle', () => {
     const { server, client, env } = setup()
     const a = client.session(SESSION)
     const b = client.session('ses_other')
+    const c = client.session('ses_third')
     a.$view.listen(() => {})
     b.$connection.listen(() => {})
+    const offC = c.$view.listen(() => {})
     await settle()
+    // c's last listener has just left: its stream waits to close.
+    offC()
     client.close()
     client.close()
     await settle()
+    expect(vi.getTimerCount()).toBe(0)
     await vi.advanceTimersByTimeAsync(UNMOUNT_DELAY)
     expect(server.requests.every((r) => r.signal.aborted)).toBe(true)
     expect(env.listenerCount()).toBe(0)
     expect(vi.getTimerCount()).toBe(0)
   })
-})
 })

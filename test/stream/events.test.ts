@@ -51,11 +51,20 @@ describe('sessions.events()', () => {
     const [first, second, third] = seen
     expect(first !== undefined && isDurable(first) ? first.durable.seq : undefined).toBe(1)
     expect(second !== undefined && isLive(second)).toBe(true)
+    expect([first, second, third].map((event) => event !== undefined && isDurable(event))).toEqual([true, false, false])
+    expect([first, second, third].map((event) => event !== undefined && isLive(event))).toEqual([false, true, true])
     expect(third?.type === 'session.next.text.delta' ? third.data.delta : undefined).toBe('hi')
   })
 
   it('a consumer that breaks mid-stream leaves nothing open', async () => {
-    const { server, env, iterable } = setup()
+    // The caller's signal outlives the loop: the loop must take its listener off it.
+    const signal = new AbortController().signal
+    let signalListeners = 0
+    const add = signal.addEventListener.bind(signal)
+    const remove = signal.removeEventListener.bind(signal)
+    signal.addEventListener = (...args: Parameters<AbortSignal['addEventListener']>) => (signalListeners++, add(...args))
+    signal.removeEventListener = (...args: Parameters<AbortSignal['removeEventListener']>) => (signalListeners--, remove(...args))
+    const { server, env, iterable } = setup({ signal })
     const { done } = consume(iterable, (e) => isDurable(e) && e.durable.seq === 1)
     await settle()
     server.last.send(...rows(0, 5))
@@ -64,6 +73,7 @@ describe('sessions.events()', () => {
     expect(server.requests[0]?.signal.aborted).toBe(true)
     expect(vi.getTimerCount()).toBe(0)
     expect(env.listenerCount()).toBe(0)
+    expect(signalListeners).toBe(0)
   })
 
   it('breaking while the producer is paused mid-chunk returns at once and releases everything', async () => {
@@ -74,6 +84,21 @@ describe('sessions.events()', () => {
     await settle()
     await done
     expect(seen).toHaveLength(1)
+    expect(vi.getTimerCount()).toBe(0)
+    expect(env.listenerCount()).toBe(0)
+  })
+
+  it('a signal that has already aborted ends the loop at once, yields nothing and releases everything', async () => {
+    const controller = new AbortController()
+    controller.abort()
+    const { server, env, iterable } = setup({ signal: controller.signal })
+    const { seen, done } = consume(iterable)
+    await settle()
+    server.streams.at(-1)?.send(...rows(0, 3))
+    await settle()
+    await done
+    expect(seen).toEqual([])
+    expect(server.requests.every((request) => request.signal.aborted)).toBe(true)
     expect(vi.getTimerCount()).toBe(0)
     expect(env.listenerCount()).toBe(0)
   })
@@ -146,12 +171,16 @@ describe('sessions.events()', () => {
   })
 
   it('a slow consumer makes the client pause reading, not lose durable events', async () => {
-    const { server, iterable } = setup({ highWaterMark: 4 })
+    // An unknown type is reported the moment its frame is read: it shows how far reading got.
+    const read: string[] = []
+    const { server, iterable } = setup({ highWaterMark: 4, onUnknownEvent: (event) => read.push(event.type) })
     const iterator = iterable[Symbol.asyncIterator]()
     const first = iterator.next()
     await settle()
-    server.last.send(...rows(0, 99))
+    server.last.send(...rows(0, 99), { id: 'e_last', type: 'session.next.future', data: { sessionID: SESSION } })
     await settle()
+    // The consumer has taken one event: the client stopped reading near highWaterMark, far before the end.
+    expect(read).toEqual([])
     const seqs: number[] = []
     const firstResult = await first
     if (!firstResult.done && isDurable(firstResult.value)) seqs.push(firstResult.value.durable.seq)
@@ -163,6 +192,33 @@ describe('sessions.events()', () => {
     }
     expect(seqs).toEqual(Array.from({ length: 100 }, (_, i) => i))
     expect(server.requests).toHaveLength(1)
+    await settle()
+    expect(read).toEqual(['session.next.future'])
+    await iterator.return?.()
+  })
+
+  it('a consumer that holds an event longer than idleTimeoutMs does not make the client reconnect', async () => {
+    const { server, iterable } = setup({ highWaterMark: 1, idleTimeoutMs: 5000 })
+    const iterator = iterable[Symbol.asyncIterator]()
+    const first = iterator.next()
+    await settle()
+    server.last.send(...rows(0, 3), activity('idle', 3))
+    await settle()
+    const taken = await first
+    expect(!taken.done && isDurable(taken.value) ? taken.value.durable.seq : undefined).toBe(0)
+    // The consumer works on that event for three idle timeouts. The socket is quiet only
+    // because the client stopped reading: that silence is not the server's.
+    await vi.advanceTimersByTimeAsync(15_000)
+    expect(server.streams[0]?.aborted).toBe(false)
+    const rest: string[] = []
+    for (let i = 0; i < 4; i++) {
+      const result = await iterator.next()
+      if (!result.done) rest.push(isDurable(result.value) ? String(result.value.durable.seq) : result.value.type)
+    }
+    expect(rest).toEqual(['1', '2', '3', 'session.activity'])
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(server.requests).toHaveLength(1)
+    expect(server.streams[0]?.aborted).toBe(false)
     await iterator.return?.()
   })
 

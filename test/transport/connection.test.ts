@@ -221,6 +221,39 @@ describe('bad frames', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
+  it('counts protocol errors per cursor: errors after progress never add up to a failure', async () => {
+    const h = connectHarness({ maxProtocolRetries: 2 })
+    await settle()
+    for (let seq = 1; seq <= 6; seq++) {
+      // Each attempt moves the cursor, then meets a torn frame: a new position each time.
+      h.server.last.send(row(seq))
+      h.server.last.raw('data: {"torn\n\n')
+      await settle()
+      expect(h.status()).toMatchObject({ state: 'backoff', cursor: seq })
+      await vi.advanceTimersByTimeAsync(h.status().nextRetryAt! - Date.now())
+      await settle()
+      expect(h.server.afterOf(seq)).toBe(String(seq))
+    }
+    expect(h.status().state).toBe('open')
+    expect(h.status().counters.protocolErrors).toBe(6)
+    expect(h.ends).toEqual([])
+    h.connection.close()
+  })
+
+  it('an oversized event that repeats at one cursor fails the connection after maxProtocolRetries', async () => {
+    const h = connectHarness({ maxEventBytes: 1024, maxProtocolRetries: 2 })
+    for (let i = 0; i < 6 && h.status().state !== 'failed'; i++) {
+      await settle()
+      h.server.last.send(row(1, 'x'.repeat(4096)))
+      await settle()
+      if (h.status().nextRetryAt !== null) await vi.advanceTimersByTimeAsync(h.status().nextRetryAt! - Date.now())
+    }
+    expect(h.status().state).toBe('failed')
+    expect(h.ends.map((e) => e?.code)).toEqual(['event-too-large'])
+    expect(h.server.requests).toHaveLength(3)
+    expect(h.events).toHaveLength(0)
+  })
+
   it('fails the connection on an oversized event and reconnects', async () => {
     const h = connectHarness({ maxEventBytes: 1024 })
     await settle()

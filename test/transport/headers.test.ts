@@ -43,7 +43,9 @@ describe('request headers', () => {
 
   it.each([
     ['a header value with CR/LF', { headers: { authorization: `Basic ${SECRET}\r\nX-Evil: 1` } }],
+    ['a header value with a lone CR', { headers: { authorization: `Basic ${SECRET}\rX-Evil: 1` } }],
     ['a token with a line break', { token: `${SECRET}\n` }],
+    ['a token with a NUL', { token: `${SECRET}\u0000` }],
     ['a header name that is not a token', { headers: { 'bad name': SECRET } }],
   ])('%s stops with a typed token-error, sends nothing, retries nothing, and never shows the secret', async (_name, options) => {
     const h = connectHarness(options)

@@ -63,6 +63,8 @@ describe('HTTP outcomes', () => {
   })
 
   it.each([
+    ['408', status(408), 'rate-limited'],
+    ['425', status(425), 'rate-limited'],
     ['429', status(429), 'rate-limited'],
     ['500', status(500), 'server-error'],
     ['502', status(502), 'server-error'],

@@ -155,6 +155,48 @@ describe('telling the server shape apart (auto)', () => {
     expect(server.global.streams[0]?.aborted).toBe(true)
     c.connection.close()
   })
+
+  it('each attempt decides again: a unified server replaced by a split one is followed', async () => {
+    const server = splitServer()
+    const c = connect(server)
+    await settle()
+    server.session.last.send(row(1), activity('idle', 1))
+    await settle()
+    expect(c.status().shape).toBe('unified')
+    // The server is replaced: the next attempt's session stream sends no snapshot.
+    server.session.last.end()
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(server.session.requests).toHaveLength(2)
+    await vi.advanceTimersByTimeAsync(1500)
+    expect(c.status().shape).toBe('split')
+    expect(server.global.requests).toHaveLength(1)
+    c.connection.close()
+  })
+
+  it('the client remembers the last verdict: its next session starts as split, without waiting', async () => {
+    const server = splitServer()
+    const env = createTestEnvironment()
+    const hub = createServerHub({
+      baseUrl: 'http://server.test',
+      fetch: server.fetch,
+      env: env.environment,
+      maxEventBytes: 1 << 20,
+      connectTimeoutMs: 10_000,
+      idleTimeoutMs: 45_000,
+    })
+    const open = (sessionID: string) =>
+      openConnection({ baseUrl: 'http://server.test', sessionID, fetch: server.fetch, environment: env.environment, hub }, { event: () => {} })
+    const first = open('ses_a')
+    await vi.advanceTimersByTimeAsync(2000)
+    expect(first.status().shape).toBe('split')
+    const next = open('ses_b')
+    await settle()
+    expect(next.status().shape).toBe('split')
+    expect(server.global.requests).toHaveLength(1)
+    first.close()
+    next.close()
+    hub.close()
+  })
 })
 
 describe('following a split server', () => {
@@ -251,6 +293,115 @@ describe('following a split server', () => {
     expect(server.global.streams[0]?.aborted).toBe(true)
     hub.close()
   })
+
+  it('a fragment both streams carry during a switch-over is delivered once', async () => {
+    const server = splitServer()
+    const c = connect(server)
+    await vi.advanceTimersByTimeAsync(2000)
+    expect(c.status().shape).toBe('split')
+    const mine = textDelta('once')
+    server.global.last.send(mine)
+    await settle()
+    // An upgraded server: its session stream now sends the snapshot and the same fragment again.
+    server.session.last.send(activity('running', 0), mine)
+    await settle()
+    expect(c.status().shape).toBe('unified')
+    const delivered = [...c.fragments, ...c.events].filter((event) => event.id === mine.id)
+    expect(delivered).toHaveLength(1)
+    c.connection.close()
+  })
+
+  it('asks for activity every 20 s while running, and stops asking once idle', async () => {
+    const server = splitServer()
+    server.running.add(SESSION)
+    // Long liveness deadlines, so no reconnect asks in between.
+    const c = connect(server, { shape: 'split', idleTimeoutMs: 3_600_000 })
+    await settle()
+    expect(c.activities()).toEqual(['running'])
+    const asked = server.activeRequests
+    await vi.advanceTimersByTimeAsync(19_000)
+    expect(server.activeRequests).toBe(asked)
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(server.activeRequests).toBe(asked + 1)
+    // The run died without an end row: the next answer settles it.
+    server.running.delete(SESSION)
+    await vi.advanceTimersByTimeAsync(20_000)
+    expect(c.activities().at(-1)).toBe('idle')
+    const settled = server.activeRequests
+    await vi.advanceTimersByTimeAsync(120_000)
+    expect(server.activeRequests).toBe(settled)
+    c.connection.close()
+  })
+
+  it('asks for activity again after the client’s own prompt and interrupt', async () => {
+    const server = splitServer()
+    const fetch = (async (input: RequestInfo | URL, init?: RequestInit) =>
+      init?.method === 'POST'
+        ? new Response(JSON.stringify({ data: { id: 'msg_u', admittedSeq: 1 } }), { status: 200, headers: { 'content-type': 'application/json' } })
+        : server.fetch(input, init)) as typeof globalThis.fetch
+    const frames = createManualScheduler()
+    const client = createSessionClient({
+      baseUrl: 'http://server.test',
+      fetch,
+      environment: createTestEnvironment().environment,
+      scheduler: frames.scheduler,
+      shape: 'split',
+      idleTimeoutMs: 3_600_000,
+    })
+    const session = client.session(SESSION)
+    session.$view.listen(() => {})
+    await settle()
+    frames.frame()
+    expect(session.$view.get().activity).toBe('idle')
+    server.running.add(SESSION)
+    await client.sessions.prompt(SESSION, 'hi')
+    await settle()
+    frames.frame()
+    expect(session.$view.get().activity).toBe('running')
+    server.running.delete(SESSION)
+    await client.sessions.interrupt(SESSION)
+    await settle()
+    frames.frame()
+    expect(session.$view.get().activity).toBe('idle')
+    client.close()
+  })
+
+  it('asks for activity again when the session stream reconnects', async () => {
+    const server = splitServer()
+    const c = connect(server, { shape: 'split', idleTimeoutMs: 3_600_000 })
+    await settle()
+    expect(c.activities()).toEqual(['idle'])
+    server.running.add(SESSION)
+    server.session.last.fail()
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(server.session.requests).toHaveLength(2)
+    expect(server.global.requests).toHaveLength(1)
+    expect(c.activities()).toEqual(['idle', 'running'])
+    c.connection.close()
+  })
+
+  it('an activity request that never answers is abandoned after connectTimeoutMs, and asked again', async () => {
+    const server = splitServer()
+    const hung: AbortSignal[] = []
+    const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (new URL(String(input)).pathname === '/api/session/active' && hung.length === 0) {
+        const signal = init?.signal ?? new AbortController().signal
+        hung.push(signal)
+        return new Promise<Response>((_, reject) => signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))))
+      }
+      return server.fetch(input, init)
+    }) as typeof globalThis.fetch
+    const c = connect(server, { shape: 'split', fetch, connectTimeoutMs: 3000, idleTimeoutMs: 3_600_000 })
+    await vi.advanceTimersByTimeAsync(2999)
+    expect(hung).toHaveLength(1)
+    expect(hung[0]?.aborted).toBe(false)
+    expect(c.activities()).toEqual([])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(hung[0]?.aborted).toBe(true)
+    await vi.advanceTimersByTimeAsync(5000)
+    expect(c.activities()).toEqual(['idle'])
+    c.connection.close()
+  })
 })
 
 describe('fragments that overtake their start row (store)', () => {
@@ -314,6 +465,21 @@ describe('fragments that overtake their start row (store)', () => {
     f.server.session.last.send(row(1))
     await settle()
     f.frames.frame()
+    expect(f.session.$connection.get().counters.orphans).toBe(1)
+    f.client.close()
+  })
+
+  it('wait 1,000 at most: one more is counted as an orphan', async () => {
+    const f = follow()
+    await settle()
+    f.server.global.last.send(...Array.from({ length: 1001 }, () => textDelta('x', 'msg_a')))
+    await settle()
+    f.frames.frame()
+    expect(f.session.$connection.get().counters.orphans).toBe(1)
+    f.server.session.last.send(step(1), textStarted(2))
+    await settle()
+    f.frames.frame()
+    expect(f.text()).toBe('x'.repeat(1000))
     expect(f.session.$connection.get().counters.orphans).toBe(1)
     f.client.close()
   })

@@ -216,6 +216,12 @@ describe('revert', () => {
     // A delta for a part of a removed message is an orphan now.
     const seen = outcomes([live('session.next.text.delta', { assistantMessageID: turnIDs(0).answer, textID: 'text-0', delta: 'x' })], later)
     expect(seen).toEqual(['orphan'])
+    // The same in one call: the messages appended after the commit take the removed ones' places.
+    const together = foldEvents([committed(user, 100), prompted('u-new', 101, 'again'), step(removed.assistant, 102)], base)
+    expect(together).toStrictEqual(later)
+    for (const id of [removed.user, removed.answer, turnIDs(0).answer]) {
+      expect(selectMessage(together, id)).toBeUndefined()
+    }
   })
 
   it('committed for a message never seen is an orphan and removes nothing', () => {

@@ -114,6 +114,17 @@ describe('structural sharing', () => {
       for (let i = 0; i < events.length; i += size) framed = foldEvents(events.slice(i, i + size), framed)
       expect(framed).toStrictEqual(foldEvents(events))
     }
+    // A frame that changes no message, between a part that opens and the snapshot that closes it.
+    const cut = [
+      durable('session.next.step.started', { assistantMessageID: 'a9', agent: 'build', model }, 1),
+      durable('session.next.text.started', { assistantMessageID: 'a9', textID: 't' }, 2),
+      durable('session.next.moved', { location: { directory: '/elsewhere' } }, 3),
+      activity('idle', 3),
+    ]
+    let framed = initialView()
+    for (const event of cut) framed = foldEvents([event], framed)
+    expect(framed).toStrictEqual(foldEvents(cut))
+    expect(textPart(framed, 'a9', 'text:t')).toMatchObject({ streaming: false, incomplete: true })
   })
 
   it('reports one outcome per event, in order', () => {

@@ -82,6 +82,12 @@ describe('the message list', () => {
     expect(after.messages.slice(0, -1)).toEqual(before.messages.slice(0, -1))
     after.messages.slice(0, -1).forEach((message, i) => expect(message).toBe(before.messages[i]))
     expect(textPart(after, assistant, 'text:t').text).toBe('x')
+    // The tail holds at least the newest 64 messages: an edit to the 63rd newest leaves the head shared too.
+    const long = foldEvents(session(96).events)
+    const reopened = foldEvents([stepStarted(turnIDs(64).assistant, 10_000, 'again')], long)
+    expect(long.messages.length - long.messages.findIndex((m) => m.id === turnIDs(64).assistant)).toBe(63)
+    expect(listOf(reopened).head).toBe(listOf(long).head)
+    expect(selectMessage(reopened, turnIDs(64).assistant)).toMatchObject({ status: 'streaming', agent: 'again' })
   })
 
   it('an edit to an old message in the head leaves the earlier view as it was', () => {
