@@ -58,7 +58,7 @@ type Reader = 'part' | 'list'
 
 const openText = (view: SessionView, reader: Reader): number => {
   if (reader === 'list' && view.messages.length === 0) return -1
-  const part = selectPart(view, OPEN_MESSAGE, 'text:0')
+  const part = selectPart(view, OPEN_MESSAGE, 'text:text-0')
   return part?.type === 'text' ? part.text.length : -1
 }
 

@@ -25,7 +25,7 @@ const stream = (server: MockServerProcess, live: LiveSession) =>
 async function bare(server: MockServerProcess, into: number[]): Promise<void> {
   const live = await session(server)
   const controller = new AbortController()
-  const response = await fetch(`${server.url}/api/session/${live.sessionID}/event?after=-1`, {
+  const response = await fetch(`${server.url}/api/session/${live.sessionID}/event`, {
     headers: { accept: 'text/event-stream' },
     signal: controller.signal,
   })
