@@ -31,8 +31,21 @@ function build(parts: readonly Part[]): PartIndex {
   return index
 }
 
+/**
+ * Below this many parts a scan is as fast as a lookup, and a message keeps no index (three
+ * Maps a message would be a third of a settled view's memory).
+ */
+const SCAN_BELOW = 16
+
 /** Position of the part of `kind` with `id`, or -1. No allocation on the hot path. */
 export function partIndexOf(parts: readonly Part[], kind: Part['type'], id: string): number {
+  if (parts.length < SCAN_BELOW) {
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]
+      if (part !== undefined && part.type === kind && part.id === id) return i
+    }
+    return -1
+  }
   return (exact(parts) ?? build(parts)).byKind[kind].get(id) ?? -1
 }
 
