@@ -2,6 +2,7 @@ import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { basicAuth, createSessionClient, type SessionClient } from '../src/index.js'
 import { createMockBackend } from './lib/backend.js'
+import { createByteMeter, type ByteMeter } from './lib/byte-meter.js'
 import { createEventLog, type EventLog } from './lib/event-log.js'
 import { createMockApi } from './lib/mock-api.js'
 import { readSettings, type DemoSettings } from './lib/settings.js'
@@ -24,11 +25,14 @@ if (container === null) throw new Error('#root is missing from index.html')
 const root = createRoot(container)
 const settings = readSettings(location.search, { mockUrl: DEMO_MOCK_URL, opencodeUrl: DEMO_OPENCODE_URL })
 const log = createEventLog(500)
+/** One for the page: every client's streams pass through its `fetch`. */
+const bytes = createByteMeter()
 
 /** The page's client for `baseUrl`; `password` (opencode mode) becomes a Basic header, held in memory only. */
-function makeClient(baseUrl: string, password: string, demoSettings: DemoSettings, eventLog: EventLog): SessionClient {
+function makeClient(baseUrl: string, password: string, demoSettings: DemoSettings, eventLog: EventLog, meter: ByteMeter): SessionClient {
   return createSessionClient({
     baseUrl,
+    fetch: meter.fetch,
     ...(password === '' ? {} : { headers: basicAuth(password) }),
     // Quick retries so recovery is something you watch, not wait for.
     backoff: { initialDelay: 400, maxDelay: 5000, multiplier: 2 },
@@ -56,16 +60,18 @@ if (settings.serverUrl === undefined) {
         initialUrl={settings.serverUrl}
         settings={settings}
         log={log}
-        makeClient={(url, password) => makeClient(url, password, settings, log)}
+        bytes={bytes}
+        makeClient={(url, password) => makeClient(url, password, settings, log, bytes)}
       />
     </StrictMode>,
   )
 } else {
-  const client = makeClient(settings.serverUrl, '', settings, log)
+  const client = makeClient(settings.serverUrl, '', settings, log, bytes)
   const demo: Demo = {
     client,
     backend: createMockBackend(createMockApi(settings.serverUrl), client, settings.intervalMs),
     log,
+    bytes,
     settings,
     server: undefined,
   }

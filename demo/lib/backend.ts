@@ -147,3 +147,22 @@ export function describeServerError(cause: unknown, baseUrl: string, withPasswor
   })()
   return { words, code, message }
 }
+
+/** What a failed `GET /__mock/sessions` says about the `?mock=` address. */
+export function describeMockError(cause: unknown, baseUrl: string): ErrorText {
+  const message = cause instanceof Error ? cause.message : String(cause)
+  // fetch rejects with a TypeError when nothing answers (refused, unknown host, CORS).
+  if (cause instanceof TypeError) {
+    return {
+      words: `Nothing answered at ${baseUrl}: is the mock server running there (npm run mock-server), and is the ?mock= address right?`,
+      code: undefined,
+      message,
+    }
+  }
+  const status = Number(/ answered (\d{3})/.exec(message)?.[1] ?? 0)
+  if (status >= 500) return { words: `The mock server at ${baseUrl} failed to answer (HTTP ${status}).`, code: undefined, message }
+  if (status > 0 || cause instanceof SyntaxError) {
+    return { words: `${baseUrl} does not answer like the mock server: check the ?mock= address.`, code: undefined, message }
+  }
+  return { words: `The mock server at ${baseUrl} could not be asked for its sessions.`, code: undefined, message }
+}

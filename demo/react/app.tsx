@@ -1,9 +1,11 @@
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { isSessionStreamError } from '../../src/index.js'
-import { errorLine, listUnsupported, type SessionRow } from '../lib/backend.js'
+import { describeMockError, errorLine, listUnsupported, type SessionRow } from '../lib/backend.js'
+import type { FaultSettings } from '../lib/mock-api.js'
 import { useDemo } from './context.js'
 import { EventLogPanel } from './event-log-panel.js'
-import { FaultPanel } from './fault-panel.js'
+import { FaultPanel, type FaultNote } from './fault-panel.js'
+import { parseServerUrl } from '../lib/server-url.js'
 import { HealthPanel } from './health-panel.js'
 import { ServerForm, type ServerStatus } from './server-form.js'
 import { SessionList } from './session-list.js'
@@ -35,6 +37,10 @@ export function App() {
   /** A create is on its way: a real server may take a moment to answer. */
   const [creating, setCreating] = useState(false)
   const [selected, setSelected] = useState<string | undefined>(sessionFromHash)
+  /** The mock's fault switches (server-wide), and each session's last fault note. */
+  const [faults, setFaults] = useState<FaultSettings | undefined>()
+  const [notes, setNotes] = useState<ReadonlyMap<string, FaultNote>>(() => new Map())
+  const addNote = useCallback((sessionID: string, note: FaultNote) => setNotes((map) => new Map(map).set(sessionID, note)), [])
 
   const refresh = useCallback(() => {
     backend.listSessions().then(
@@ -90,9 +96,10 @@ export function App() {
     [refresh],
   )
 
-  // Against a real server, nothing is shown as working until it answered: a wrong address
-  // or password is said next to the server field, and no session is opened meanwhile.
-  const blocked = opencode && !reached
+  // Nothing is shown as working until the server answered once: a wrong address or password
+  // is said in words at the top (next to the server field on opencode), and no session is
+  // opened meanwhile.
+  const blocked = !reached
   const rows = status.kind === 'no-list' ? made : sessions
 
   // One handle per id: the SDK hands back the same one, and closes its stream a second
@@ -115,8 +122,14 @@ export function App() {
 
   const listNotice =
     status.kind === 'no-list' ? 'This server does not list its sessions (GET /api/session); the ones created here are below.' : undefined
-  // Against the mock the list's own error shows in the list, as before; against opencode, next to the server field.
-  const listError = !opencode && status.kind === 'failed' ? errorLine(status.cause) : undefined
+  // Against the mock, a failing list is said at the top, under the address; against opencode, next to the server field.
+  const address = opencode ? undefined : parseServerUrl(backend.baseUrl)
+  const mockError =
+    address !== undefined && 'error' in address
+      ? { words: `The ?mock= address ${JSON.stringify(backend.baseUrl)} is not usable.`, message: address.error }
+      : !opencode && status.kind === 'failed'
+        ? describeMockError(status.cause, backend.baseUrl)
+        : undefined
 
   return (
     <div className="app">
@@ -126,10 +139,17 @@ export function App() {
         </span>
         {server === undefined ? (
           <>
-            <span className="muted">one AI-assistant session over a resumable SSE stream · mock server {backend.baseUrl}</span>
+            <span className="topbar-about muted">
+              one AI-assistant session over a resumable SSE stream · mock server <code data-testid="server-address">{backend.baseUrl}</code>
+            </span>
             <a className="topbar-link" href={`${location.pathname}?opencode=${encodeURIComponent('http://127.0.0.1:4096')}`}>
               Use a real opencode server
             </a>
+            {mockError !== undefined && (
+              <div className="server-error" role="alert" data-testid="server-error">
+                <strong>{mockError.words}</strong> <span className="server-error-detail">{mockError.message}</span>
+              </div>
+            )}
           </>
         ) : (
           <ServerForm status={status} />
@@ -138,7 +158,7 @@ export function App() {
       <SessionList
         sessions={rows}
         selected={selected}
-        error={[listError, actionError].filter((line) => line !== undefined).join(' · ') || undefined}
+        error={actionError}
         notice={listNotice}
         disabled={blocked}
         creating={creating}
@@ -153,7 +173,9 @@ export function App() {
               <p className="muted">
                 {status.kind === 'checking'
                   ? `Asking ${backend.baseUrl} for its sessions.`
-                  : 'The server field above says what went wrong. Fix the address or the password, then connect again.'}
+                  : opencode
+                    ? 'The server field above says what went wrong. Fix the address or the password, then connect again.'
+                    : 'The message above says what went wrong. Start the mock server (npm run mock-server) or fix the ?\u2060mock= address, and this page connects by itself.'}
               </p>
             </div>
           ) : (
@@ -177,7 +199,14 @@ export function App() {
         {session !== undefined && (
           <>
             <HealthPanel session={session} />
-            <FaultPanel session={session} onDeleted={onDeleted} />
+            <FaultPanel
+              session={session}
+              onDeleted={onDeleted}
+              faults={faults}
+              onFaults={setFaults}
+              note={notes.get(session.id)}
+              onNote={addNote}
+            />
             <EventLogPanel sessionID={session.id} />
           </>
         )}

@@ -1,6 +1,6 @@
-import type { ActivityStatus, ConnectionState } from '../../src/index.js'
+import type { ActivityStatus } from '../../src/index.js'
 import { INCOMPLETE_HELP } from '../lib/format.js'
-import { ACTIVITY_TONE, STATE_TONE, STATUS_TONE, type Status } from '../lib/tones.js'
+import { ACTIVITY_TONE, STATUS_TONE, type Status } from '../lib/tones.js'
 
 /** Small status pills shared by the panels. The `data-tone` drives the colour in CSS. */
 
@@ -13,14 +13,6 @@ export function ActivityBadge({ activity }: { readonly activity: ActivityStatus 
       title="The session's activity, from the server's snapshot and live activity events"
     >
       {activity}
-    </span>
-  )
-}
-
-export function ConnectionPill({ state }: { readonly state: ConnectionState }) {
-  return (
-    <span className="pill" data-tone={STATE_TONE[state]} data-testid="connection-state">
-      {state}
     </span>
   )
 }

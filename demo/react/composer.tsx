@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react'
+import { useId, useState, type FormEvent } from 'react'
 import type { SessionHandle } from '../../src/index.js'
 import { useSessionView } from '../../src/react/index.js'
 import { errorLine } from '../lib/backend.js'
@@ -24,6 +24,7 @@ export function Composer({ session }: { readonly session: SessionHandle }) {
   const { backend } = useDemo()
   const view = useSessionView(session)
   const [prompt, setPrompt] = useState('')
+  const inputId = useId()
   const [error, setError] = useState<string | undefined>()
   const [sending, setSending] = useState(false)
   const [stopping, setStopping] = useState(false)
@@ -75,7 +76,11 @@ export function Composer({ session }: { readonly session: SessionHandle }) {
         ))}
       </div>
       <div className="composer-row">
+        <label htmlFor={inputId} className="visually-hidden">
+          Prompt
+        </label>
         <input
+          id={inputId}
           data-testid="prompt"
           value={prompt}
           onChange={(event) => setPrompt(event.target.value)}

@@ -1,6 +1,7 @@
 import { createContext, useContext } from 'react'
 import type { SessionClient } from '../../src/index.js'
 import type { Backend } from '../lib/backend.js'
+import type { ByteMeter } from '../lib/byte-meter.js'
 import type { EventLog } from '../lib/event-log.js'
 import type { DemoSettings } from '../lib/settings.js'
 
@@ -21,6 +22,8 @@ export interface Demo {
   readonly client: SessionClient
   readonly backend: Backend
   readonly log: EventLog
+  /** When the page last saw a byte on each stream (the health panel's stall check). */
+  readonly bytes: ByteMeter
   readonly settings: DemoSettings
   /** Set in opencode mode only. */
   readonly server: ServerTarget | undefined

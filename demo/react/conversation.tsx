@@ -33,7 +33,7 @@ export function Conversation({ session }: { readonly session: SessionHandle }) {
   const revertAt = revertIndex(blocks, revert?.messageID)
 
   return (
-    <div className="conversation" ref={scroller} onScroll={onScroll} data-testid="conversation">
+    <div className="conversation" ref={scroller} onScroll={onScroll} data-testid="conversation" tabIndex={0} role="region" aria-label="Conversation (React)">
       {view.info.deleted && (
         <div className="banner banner-bad" data-testid="deleted">
           This session was deleted on the server. The stream closed for good; pick or create another session.

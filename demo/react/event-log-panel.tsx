@@ -34,7 +34,7 @@ export function EventLogPanel({ sessionID }: { readonly sessionID: string }) {
           Clear
         </button>
       </div>
-      <ol className="log" ref={list} data-testid="event-log">
+      <ol className="log" ref={list} data-testid="event-log" tabIndex={0} aria-label="Events, newest last">
         {shown.map((row) => (
           <li key={row.id} className={row.invalid ? 'invalid' : row.seq === undefined ? 'live' : 'durable'} title={row.at === 0 ? undefined : clockTime(row.at)}>
             <span className="log-seq">{row.seq ?? 'live'}</span>

@@ -9,29 +9,45 @@ import { useDemo } from './context.js'
  * Buttons that break things on the mock server. The client is never told: it notices,
  * backs off, resumes from its cursor, and the panels show it recovering. A real server has
  * no such switches: there only Delete is shown (it is the session API's DELETE).
+ *
+ * The switches are the server's, so their state outlives a change of session (the page
+ * holds it); the note saying what was done belongs to the session it was done in, and is
+ * kept per session id by the page.
  */
 
-type Note = { readonly at: number; readonly text: string }
+/** What was done, and when: shown under the buttons of the session it was done in. */
+export type FaultNote = { readonly at: number; readonly text: string }
+
+interface FaultPanelProps {
+  readonly session: SessionHandle
+  readonly onDeleted: (sessionID: string) => void
+  /** The mock's switches as it last reported them (server-wide). */
+  readonly faults: FaultSettings | undefined
+  readonly onFaults: (faults: FaultSettings) => void
+  /** This session's note. */
+  readonly note: FaultNote | undefined
+  readonly onNote: (sessionID: string, note: FaultNote) => void
+}
 
 const SHED_RETRY_AFTER_S = 2
 
-export function FaultPanel({ session, onDeleted }: { readonly session: SessionHandle; readonly onDeleted: (sessionID: string) => void }) {
+export function FaultPanel({ session, onDeleted, faults, onFaults, note, onNote }: FaultPanelProps) {
   const { backend } = useDemo()
   const faultOf = backend.fault
-  const [faults, setFaults] = useState<FaultSettings | undefined>()
-  const [note, setNote] = useState<Note | undefined>()
   const [busy, setBusy] = useState(false)
 
   const run = (text: string, action: () => Promise<FaultSettings | undefined>) => {
+    // The session the button was pressed in: the note is its, even if another is shown by then.
+    const sessionID = session.id
     setBusy(true)
     action().then(
       (next) => {
-        if (next !== undefined) setFaults(next)
-        setNote({ at: Date.now(), text })
+        if (next !== undefined) onFaults(next)
+        onNote(sessionID, { at: Date.now(), text })
         setBusy(false)
       },
       (cause: unknown) => {
-        setNote({ at: Date.now(), text: `failed: ${errorLine(cause)}` })
+        onNote(sessionID, { at: Date.now(), text: `failed: ${errorLine(cause)}` })
         setBusy(false)
       },
     )
@@ -60,7 +76,7 @@ export function FaultPanel({ session, onDeleted }: { readonly session: SessionHa
     </button>
   )
   const noteLine = (fallback: string) => (
-    <div className="fault-note" aria-live="polite">
+    <div className="fault-note" aria-live="polite" data-testid="fault-note">
       {note === undefined ? fallback : `${new Date(note.at).toLocaleTimeString()} — ${note.text}`}
     </div>
   )

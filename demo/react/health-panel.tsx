@@ -1,20 +1,37 @@
 import type { SessionHandle } from '../../src/index.js'
 import { useSessionConnection } from '../../src/react/index.js'
+import { SERVER_STREAM } from '../lib/byte-meter.js'
 import { formatDuration } from '../lib/format.js'
-import { ConnectionPill } from './badges.js'
+import { describeHealth, errorSeenAt, formatAge } from '../lib/health.js'
 import { useDemo } from './context.js'
 import { useNow } from './use-now.js'
 
-/** The connection's health as the SDK reports it, with ages and countdowns that tick. */
+/**
+ * The connection's health as the SDK reports it, with ages and countdowns that tick. It says
+ * what is true now: a stream that carries nothing is `stalled` (not a green `open`), and an
+ * error the stream has recovered from is shown as past.
+ */
 export function HealthPanel({ session }: { readonly session: SessionHandle }) {
   const connection = useSessionConnection(session)
-  // Quiet for half the idle timeout looks stale: 3 s on the mock (2 s heartbeats), longer on
+  const { settings, bytes } = useDemo()
+  // Quiet for half the idle timeout is stalled: 3 s on the mock (2 s heartbeats), longer on
   // opencode, whose session stream is silent between rows (heartbeats come every 15 s, server-wide).
-  const staleAfter = useDemo().settings.idleTimeoutMs / 2
+  const staleAfter = settings.idleTimeoutMs / 2
   const now = useNow(200)
   const { counters } = connection
   const retryIn = connection.nextRetryAt === null ? undefined : connection.nextRetryAt - now
-  const byteAge = connection.lastByteAt === null ? undefined : now - connection.lastByteAt
+  const health = describeHealth({
+    state: connection.state,
+    shape: connection.shape,
+    lastError: connection.lastError,
+    errorAt: errorSeenAt(session, connection.lastError, now),
+    sdkByteAt: connection.lastByteAt,
+    streamByteAt: bytes.lastByteAt(session.id),
+    serverByteAt: bytes.lastByteAt(SERVER_STREAM),
+    now,
+    staleAfterMs: staleAfter,
+  })
+  const { byteAge, error } = health
 
   return (
     <section className="card" aria-label="Connection health">
@@ -27,9 +44,18 @@ export function HealthPanel({ session }: { readonly session: SessionHandle }) {
       <dl className="facts">
         <dt>state</dt>
         <dd>
-          <ConnectionPill state={connection.state} />
-          {connection.synced && connection.state === 'open' && <span className="muted"> synced</span>}
-          {connection.synced && connection.state === 'connecting' && connection.shape === 'split' && (
+          <span className="pill" data-tone={health.tone} data-testid="connection-state" data-state={connection.state}>
+            {health.label}
+          </span>
+          {health.quietFor !== undefined && (
+            <span className="quiet" data-testid="stall">
+              {' '}
+              no byte for {formatAge(health.quietFor)}
+              {health.stalled && connection.state !== 'open' ? ` · ${connection.state}` : ''}
+            </span>
+          )}
+          {health.quietFor === undefined && connection.synced && connection.state === 'open' && <span className="muted"> synced</span>}
+          {health.quietFor === undefined && connection.synced && connection.state === 'connecting' && connection.shape === 'split' && (
             <span className="muted" title="A released opencode server answers a session stream only once the session has its next row">
               {' '}
               synced · waiting for the next row
@@ -50,13 +76,18 @@ export function HealthPanel({ session }: { readonly session: SessionHandle }) {
         <dt>cursor</dt>
         <dd data-testid="cursor">{connection.cursor}</dd>
         <dt>last byte</dt>
-        <dd className={byteAge !== undefined && byteAge > staleAfter ? 'stale' : ''}>
-          {byteAge === undefined ? '—' : `${formatDuration(byteAge)} ago`}
+        <dd className={health.quietFor === undefined ? '' : 'stale'} data-testid="last-byte" title="Measured on the wire, heartbeats included">
+          {byteAge === undefined ? '—' : `${formatAge(byteAge)} ago`}
         </dd>
       </dl>
-      {connection.lastError !== null && (
-        <div className="last-error" title={connection.lastError.message}>
-          <code>{connection.lastError.code}</code> {connection.lastError.message}
+      {error !== undefined && (
+        <div
+          className={error.past ? 'last-error past' : 'last-error'}
+          title={`${error.code}: ${error.message}`}
+          data-testid="last-error"
+          data-past={error.past}
+        >
+          <span className="last-error-when">{error.summary}:</span> <code>{error.code}</code> {error.message}
         </div>
       )}
       <div className="counters">

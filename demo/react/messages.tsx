@@ -65,7 +65,7 @@ function ShellCommand({ message }: { readonly message: ShellMessage }) {
         <code className="shell-command">$ {message.command}</code>
         <StatusPill status={message.status} />
       </div>
-      {message.output !== '' && <pre className="shell-output">{message.output}</pre>}
+      {message.output !== '' && <pre className="shell-output" tabIndex={0}>{message.output}</pre>}
     </div>
   )
 }

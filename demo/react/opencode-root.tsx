@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react'
 import type { SessionClient } from '../../src/index.js'
 import { createOpencodeBackend } from '../lib/backend.js'
+import type { ByteMeter } from '../lib/byte-meter.js'
 import type { EventLog } from '../lib/event-log.js'
 import type { DemoSettings } from '../lib/settings.js'
 import { App } from './app.js'
@@ -16,6 +17,7 @@ interface OpencodeRootProps {
   readonly initialUrl: string
   readonly settings: DemoSettings
   readonly log: EventLog
+  readonly bytes: ByteMeter
   readonly makeClient: (url: string, password: string) => SessionClient
 }
 
@@ -33,7 +35,7 @@ function rememberUrl(url: string, sameServer: boolean): void {
  * anew when the server form connects, the previous one closed. Everything below talks to
  * the server through that client's API only.
  */
-export function OpencodeRoot({ initialUrl, settings, log, makeClient }: OpencodeRootProps) {
+export function OpencodeRoot({ initialUrl, settings, log, bytes, makeClient }: OpencodeRootProps) {
   const [target, setTarget] = useState<Target>({ url: initialUrl, password: '' })
   const [current, setCurrent] = useState<{ readonly demo: Demo; readonly key: number } | undefined>()
   const generation = useRef(0)
@@ -53,6 +55,7 @@ export function OpencodeRoot({ initialUrl, settings, log, makeClient }: Opencode
         client,
         backend: createOpencodeBackend(client, target.url),
         log,
+        bytes,
         settings,
         server: { url: target.url, password: target.password, generation: key, connect },
       },
@@ -63,7 +66,7 @@ export function OpencodeRoot({ initialUrl, settings, log, makeClient }: Opencode
       removeEventListener('pagehide', close)
       client.close()
     }
-  }, [target, makeClient, log, settings])
+  }, [target, makeClient, log, bytes, settings])
 
   if (current === undefined) return null
   return (

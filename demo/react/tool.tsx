@@ -3,7 +3,10 @@ import type { ToolPart } from '../../src/index.js'
 import { outputItems, structuredText, toolInput, type OutputItem } from '../lib/transcript.js'
 import { IncompleteBadge, StatusPill } from './badges.js'
 
-/** A tool call as a card: name and status, the input, what it returned, or why it failed. */
+/**
+ * A tool call as a card: name and status, the input, what it returned, or why it failed.
+ * Each block scrolls past a height, so each is a tab stop: a keyboard can scroll it too.
+ */
 export function ToolCard({ part }: { readonly part: ToolPart }) {
   const items = outputItems(part.content)
   const structured = structuredText(part)
@@ -23,13 +26,13 @@ export function ToolCard({ part }: { readonly part: ToolPart }) {
         {part.provider?.executed === true && <span className="muted">run by the provider</span>}
       </div>
       <Section label="input">
-        <pre className={part.streaming ? 'streaming' : ''} data-testid="tool-input">
+        <pre className={part.streaming ? 'streaming' : ''} data-testid="tool-input" tabIndex={0}>
           {toolInput(part)}
         </pre>
       </Section>
       {texts.length > 0 && (
         <Section label="output">
-          <pre data-testid="tool-output">{texts.map((item) => item.text).join('\n')}</pre>
+          <pre data-testid="tool-output" tabIndex={0}>{texts.map((item) => item.text).join('\n')}</pre>
         </Section>
       )}
       {others.length > 0 && (
@@ -43,7 +46,7 @@ export function ToolCard({ part }: { readonly part: ToolPart }) {
       )}
       {structured !== undefined && (
         <Section label={texts.length > 0 ? 'data' : 'output'}>
-          <pre data-testid="tool-structured">{structured}</pre>
+          <pre data-testid="tool-structured" tabIndex={0}>{structured}</pre>
         </Section>
       )}
       {part.outputPaths !== undefined && part.outputPaths.length > 0 && (

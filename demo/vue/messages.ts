@@ -42,7 +42,7 @@ function render(message: Message): VNode | null {
     case 'shell':
       return h('div', { class: 'message shell', 'data-message-id': message.id, 'data-status': message.status }, [
         h('div', { class: 'shell-head' }, [h('code', { class: 'shell-command' }, `$ ${message.command}`), statusPill(message.status)]),
-        ...when(message.output !== '', () => h('pre', { class: 'shell-output' }, message.output)),
+        ...when(message.output !== '', () => h('pre', { class: 'shell-output', tabindex: 0 }, message.output)),
       ])
     case 'synthetic':
     case 'context':

@@ -29,12 +29,12 @@ export function toolCard(part: ToolPart): VNode {
       ...when(part.incomplete, incompletePill),
       ...when(part.provider?.executed === true, () => h('span', { class: 'muted' }, 'run by the provider')),
     ]),
-    section('input', h('pre', { class: part.streaming ? 'streaming' : '', 'data-testid': 'tool-input' }, toolInput(part))),
-    ...when(texts.length > 0, () => section('output', h('pre', { 'data-testid': 'tool-output' }, texts.map((item) => item.text).join('\n')))),
+    section('input', h('pre', { class: part.streaming ? 'streaming' : '', 'data-testid': 'tool-input', tabindex: 0 }, toolInput(part))),
+    ...when(texts.length > 0, () => section('output', h('pre', { 'data-testid': 'tool-output', tabindex: 0 }, texts.map((item) => item.text).join('\n')))),
     ...when(others.length > 0, () =>
       section(others.every((item) => item.kind === 'file') ? 'files' : 'content', h('ul', { class: 'tool-items' }, others.map(otherItem))),
     ),
-    ...when(structured !== undefined, () => section(texts.length > 0 ? 'data' : 'output', h('pre', { 'data-testid': 'tool-structured' }, structured))),
+    ...when(structured !== undefined, () => section(texts.length > 0 ? 'data' : 'output', h('pre', { 'data-testid': 'tool-structured', tabindex: 0 }, structured))),
     ...when(paths.length > 0, () => section('wrote', h('code', paths.join(', ')))),
     ...when(part.error !== undefined, () =>
       h('div', { class: 'tool-error', 'data-testid': 'tool-error' }, [h('code', part.error?.type), ` ${part.error?.message ?? ''}`]),

@@ -53,7 +53,7 @@ export const VueSessionView = defineComponent({
           h('span', { class: 'pill pill-small', 'data-tone': ACTIVITY_TONE[view.value.activity] }, view.value.activity),
           h('code', `${connection.value.state} · cursor ${connection.value.cursor}`),
         ]),
-        h('div', { class: 'conversation', ref: scroller, onScroll }, transcript()),
+        h('div', { class: 'conversation', ref: scroller, onScroll, tabindex: 0, role: 'region', 'aria-label': 'Conversation (Vue)' }, transcript()),
       ])
   },
 })

@@ -4,7 +4,7 @@ import { apiRoute } from './routes-api.js'
 import { controlRoute } from './routes-control.js'
 import type { MockEngine, MockEngineOptions } from './types.js'
 
-const PROTECTED = new Set(['api', '__mock'])
+const PROTECTED = new Set(['api', 'session', '__mock'])
 
 /** Splits a path into decoded segments; undefined when a segment is not valid percent-encoding. */
 const segments = (pathname: string): string[] | undefined => {

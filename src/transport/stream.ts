@@ -202,6 +202,8 @@ export function openStream(spec: StreamSpec): Stream {
       await readFrames(response.body, spec.maxEventBytes, {
         onBytes: () => {
           lastByteAt = env.now()
+          // Heartbeats are life too: the status shows them (its readers throttle what they show).
+          changed()
         },
         onFrames: spec.onFrames,
       })

@@ -451,6 +451,28 @@ const running = (server: ReturnType<typeof createFakeServer>) =>
 const streamingParts = (view: SessionView) =>
   view.messages.flatMap((m) => (m.role === 'assistant' ? m.parts.filter((p) => p.streaming) : []))
 
+describe('$connection when only heartbeats arrive', () => {
+  it('publishes the last byte of a heartbeat, within the counters interval', async () => {
+    const { server, client, frames } = setup()
+    const session = client.session(SESSION)
+    const off = session.$connection.listen(() => {})
+    await settle()
+    server.last.send(start(0), activity('idle', 0))
+    await settle()
+    frames.frame()
+    const first = session.$connection.get().lastByteAt ?? 0
+    await vi.advanceTimersByTimeAsync(10_000)
+    server.last.comment()
+    await settle()
+    frames.frame()
+    await vi.advanceTimersByTimeAsync(300)
+    frames.frame()
+    expect((session.$connection.get().lastByteAt ?? 0) - first).toBeGreaterThanOrEqual(10_000)
+    off()
+    client.close()
+  })
+})
+
 describe('activity that cannot lie', () => {
   it('a connection that stops for good mid-turn leaves no spinner: activity unknown, nothing streaming, parts cut short', async () => {
     const { server, client, frames } = setup()
