@@ -120,8 +120,21 @@ function createTurnWatch() {
   }
 }
 
+/** Fails with what to do when nothing answers at `url`: the tail needs a running server. */
+async function probe(url: string): Promise<void> {
+  try {
+    await fetch(`${url.replace(/\/+$/, '')}/api/session/active`, { signal: AbortSignal.timeout(5000) })
+  } catch {
+    throw new Error(
+      `nothing answered at ${url}. Start the mock server first (npm run mock-server -- --port 4010), ` +
+        'or point --url at a running one (an opencode server: --url http://127.0.0.1:4096 --session <id>).',
+    )
+  }
+}
+
 async function main(): Promise<number> {
   const args = readArgs()
+  await probe(args.url)
   const api = createMockApi(args.url)
   let sessionID = args.session
   if (sessionID === undefined) {

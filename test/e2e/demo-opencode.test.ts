@@ -237,7 +237,8 @@ describe('the demo page against a split-shape (released opencode) server', () =>
 
     // Only the session API: never the mock's control surface.
     const paths = demo.requests.filter((url) => url.startsWith(mock!.url)).map((url) => new URL(url).pathname)
-    expect(paths.filter((path) => !path.startsWith('/api/'))).toEqual([])
+    // opencode's API, including its one older route (deletion); never /__mock.
+    expect(paths.filter((path) => !path.startsWith('/api/'))).toEqual([`/session/${sessionID}`])
     expect(paths).toContain('/api/event')
     expect(paths).toContain(`/api/session/${sessionID}/prompt`)
     expect(demo.errors).toEqual([])

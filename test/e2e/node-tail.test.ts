@@ -73,4 +73,11 @@ describe('demo/node-tail.ts', () => {
     expect(run.code).toBe(1)
     expect(run.stderr).toContain('session-not-found')
   }, 20_000)
+
+  it('says which URL it tried and what to run when no server answers, and exits 1', async () => {
+    const run = await runTail(['--url', 'http://127.0.0.1:1'], 15_000)
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('nothing answered at http://127.0.0.1:1')
+    expect(run.stderr).toContain('npm run mock-server')
+  }, 20_000)
 })
