@@ -3,15 +3,8 @@ import type { SessionEvent, UnknownEvent } from '../protocol/events.js'
 import { createSessionStore, type SessionHandle } from '../store/session-store.js'
 import type { FlushScheduler } from '../store/scheduler.js'
 import { sessionEvents, type SessionEventsOptions } from '../stream/events.js'
-import {
-  checkSessionID,
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_IDLE_TIMEOUT_MS,
-  DEFAULT_MAX_EVENT_BYTES,
-  type ConnectionOptions,
-} from '../transport/connection.js'
+import { checkSessionID, hubFor, type ConnectionOptions } from '../transport/connection.js'
 import { defaultEnvironment } from '../transport/environment.js'
-import { createServerHub } from '../transport/hub.js'
 import { createSessionApi, type SessionApi } from './api.js'
 
 export interface SessionClientOptions extends Omit<ConnectionOptions, 'sessionID' | 'after' | 'onHistoryReset' | 'hub'> {
@@ -56,17 +49,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
   const env = options.environment ?? defaultEnvironment()
   const fetchFn = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init))
   // One server-wide stream for every session this client follows on a split server.
-  const hub = createServerHub({
-    baseUrl: options.baseUrl,
-    fetch: fetchFn,
-    env,
-    token: options.token,
-    headers: options.headers,
-    backoff: options.backoff,
-    maxEventBytes: options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
-    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-  })
+  const hub = hubFor({ ...options, fetch: fetchFn, environment: env })
   const connectionOptions = {
     ...options,
     fetch: fetchFn,

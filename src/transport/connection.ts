@@ -102,19 +102,7 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
   const fetchFn = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
   const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES
   const ownHub = options.hub === undefined
-  const hub =
-    options.hub ??
-    createServerHub({
-      baseUrl: options.baseUrl,
-      fetch: fetchFn,
-      env,
-      token: options.token,
-      headers: options.headers,
-      backoff: options.backoff,
-      maxEventBytes,
-      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-    })
+  const hub = options.hub ?? hubFor({ ...options, fetch: fetchFn, environment: env })
 
   let synced = false
   let closed = false
@@ -282,6 +270,21 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
     close: () => stream.close(),
     done: stream.done,
   }
+}
+
+/** The server-wide half of a split server, on a connection's (or a client's) own options. */
+export function hubFor(options: Omit<ConnectionOptions, 'sessionID'> & { readonly fetch: typeof fetch; readonly environment: Environment }): ServerHub {
+  return createServerHub({
+    baseUrl: options.baseUrl,
+    fetch: options.fetch,
+    env: options.environment,
+    token: options.token,
+    headers: options.headers,
+    backoff: options.backoff,
+    maxEventBytes: options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+  })
 }
 
 /** A cursor is an integer ≥ 0, or absent for the whole log (-1, the old spelling of absent, is accepted). */

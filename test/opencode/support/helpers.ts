@@ -71,20 +71,8 @@ export function foldedHistory(sessionID: string, rows: readonly DurableEvent[]):
   return foldEvents([...rows, { id: 'x', type: 'session.activity', data: { timestamp: 0, sessionID, status: 'idle', cutoff } }])
 }
 
-/** Parts flagged incomplete keep whatever text the client happened to see; the log cannot know it. */
-export function comparable(view: SessionView): SessionView {
-  return {
-    ...view,
-    messages: view.messages.map((message) => {
-      if (message.role === 'compaction') return message.incomplete ? { ...message, text: '' } : message
-      if (message.role !== 'assistant') return message
-      return {
-        ...message,
-        parts: message.parts.map((part) => (!part.incomplete ? part : part.type === 'tool' ? { ...part, inputText: '' } : { ...part, text: '' })),
-      }
-    }),
-  }
-}
+/** The same comparison the mock-server tests use: incomplete parts' text is the client's own. */
+export { comparable } from '../../support/convergence.js'
 
 export interface EventStreamCounter {
   readonly fetch: typeof fetch
