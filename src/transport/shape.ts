@@ -195,7 +195,10 @@ export function createShapeTracker(deps: ShapeDeps): ShapeTracker {
         if (deps.mode === 'auto') becomeUnified()
         return false
       }
-      return event.durable === undefined && !remember(event.id)
+      // Only a client that follows (or followed) the server-wide stream can see a fragment
+      // twice; a plain unified stream skips the bookkeeping on its hot path.
+      if (event.durable !== undefined || (unfollow === undefined && recent.size === 0)) return false
+      return !remember(event.id)
     },
     close() {
       closed = true

@@ -473,14 +473,20 @@ describe('$connection when only heartbeats arrive', () => {
   })
 })
 
+/** A followed session in the middle of a running turn, its text part streaming. */
+async function followRunning() {
+  const harness = setup()
+  const session = harness.client.session(SESSION)
+  const off = session.$view.listen(() => {})
+  await settle()
+  running(harness.server)
+  await settle()
+  return { ...harness, session, off }
+}
+
 describe('activity that cannot lie', () => {
   it('a connection that stops for good mid-turn leaves no spinner: activity unknown, nothing streaming, parts cut short', async () => {
-    const { server, client, frames } = setup()
-    const session = client.session(SESSION)
-    const off = session.$view.listen(() => {})
-    await settle()
-    running(server)
-    await settle()
+    const { server, client, frames, session, off } = await followRunning()
     frames.frame()
     expect(session.$view.get().activity).toBe('running')
     server.respond(status(400))
@@ -498,12 +504,7 @@ describe('activity that cannot lie', () => {
   })
 
   it('a session deleted mid-turn is not running: the 404 shows it deleted and idle, nothing streaming', async () => {
-    const { server, client, frames } = setup()
-    const session = client.session(SESSION)
-    const off = session.$view.listen(() => {})
-    await settle()
-    running(server)
-    await settle()
+    const { server, client, frames, session, off } = await followRunning()
     server.respond(status(404))
     server.last.end()
     await vi.advanceTimersByTimeAsync(1000)
@@ -515,12 +516,7 @@ describe('activity that cannot lie', () => {
   })
 
   it('down longer than activityStaleMs (20 s), activity is unknown; the next snapshot settles it', async () => {
-    const { server, client, frames } = setup()
-    const session = client.session(SESSION)
-    const off = session.$view.listen(() => {})
-    await settle()
-    running(server)
-    await settle()
+    const { server, client, frames, session, off } = await followRunning()
     frames.frame()
     server.respond(status(503), status(503), status(503), status(503), status(503), status(503))
     server.last.end()

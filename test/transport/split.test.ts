@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createSessionClient } from '../../src/client/client.js'
 import type { LiveEvent, SessionEvent } from '../../src/protocol/events.js'
-import { openConnection, type ConnectionOptions } from '../../src/transport/connection.js'
+import { hubFor, openConnection, type ConnectionOptions } from '../../src/transport/connection.js'
 import { DEFAULT_BACKOFF } from '../../src/transport/backoff.js'
-import { createServerHub } from '../../src/transport/hub.js'
 import { createTestEnvironment } from '../support/environment.js'
 import { activity, durable, live, row, SESSION, textDelta } from '../support/events.js'
 import { createFakeServer, hang } from '../support/fake-server.js'
@@ -47,6 +46,12 @@ function splitServer() {
       return activeRequests
     },
   }
+}
+
+/** One hub for several connections, as a client holds it. */
+function sharedHub(server: ReturnType<typeof splitServer>) {
+  const env = createTestEnvironment()
+  return { env, hub: hubFor({ baseUrl: 'http://server.test', fetch: server.fetch, environment: env.environment }) }
 }
 
 function connect(server: ReturnType<typeof splitServer>, options: Partial<ConnectionOptions> = {}) {
@@ -175,15 +180,7 @@ describe('telling the server shape apart (auto)', () => {
 
   it('the client remembers the last verdict: its next session starts as split, without waiting', async () => {
     const server = splitServer()
-    const env = createTestEnvironment()
-    const hub = createServerHub({
-      baseUrl: 'http://server.test',
-      fetch: server.fetch,
-      env: env.environment,
-      maxEventBytes: 1 << 20,
-      connectTimeoutMs: 10_000,
-      idleTimeoutMs: 45_000,
-    })
+    const { env, hub } = sharedHub(server)
     const open = (sessionID: string) =>
       openConnection({ baseUrl: 'http://server.test', sessionID, fetch: server.fetch, environment: env.environment, hub }, { event: () => {} })
     const first = open('ses_a')
@@ -267,15 +264,7 @@ describe('following a split server', () => {
 
   it('connections on one hub share one server-wide stream; the last to leave closes it', async () => {
     const server = splitServer()
-    const env = createTestEnvironment()
-    const hub = createServerHub({
-      baseUrl: 'http://server.test',
-      fetch: server.fetch,
-      env: env.environment,
-      maxEventBytes: 1 << 20,
-      connectTimeoutMs: 10_000,
-      idleTimeoutMs: 45_000,
-    })
+    const { env, hub } = sharedHub(server)
     const open = (sessionID: string) =>
       openConnection({ baseUrl: 'http://server.test', sessionID, fetch: server.fetch, environment: env.environment, shape: 'split', hub }, { event: () => {} })
     const a = open('ses_a')
