@@ -1,6 +1,7 @@
 export { createSessionClient } from './client/client.js'
 export type { SessionClient, SessionClientOptions, SessionOptions, EventsOptions } from './client/client.js'
-export type { SessionHandle, SessionConnection, SessionCounters } from './store/session-store.js'
+export type { SessionHandle, SessionConnection, SessionCounters, SessionHealth } from './store/session-store.js'
+export type { KeyedViews } from './store/keyed.js'
 export type { FlushScheduler } from './store/scheduler.js'
 export { sessionEvents } from './stream/events.js'
 export type { SessionEventsOptions } from './stream/events.js'

@@ -10,6 +10,9 @@ const benches = {
   replay: () => import('../replay.js'),
   memory: () => import('../memory.js'),
   size: () => import('../size.js'),
+  'peer-size': () => import('../peer-size.js'),
+  'turn-cost': () => import('../turn-cost.js'),
+  render: () => import('../render.js'),
 } satisfies Record<string, () => Promise<{ run(): Promise<Row[]> }>>
 
 const isBench = (name: string | undefined): name is keyof typeof benches => name !== undefined && name in benches

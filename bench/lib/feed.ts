@@ -28,6 +28,7 @@ export interface Feed {
 export function createFeed(options: { readonly perTask?: boolean } = {}): Feed {
   const perTask = options.perTask ?? true
   const queue: Uint8Array[] = []
+  let head = 0
   let wakePull: (() => void) | undefined
   let drained: (() => void) | undefined
   let served = false
@@ -41,14 +42,18 @@ export function createFeed(options: { readonly perTask?: boolean } = {}): Feed {
           })
         },
         async pull(controller) {
-          while (queue.length === 0) {
+          while (head === queue.length) {
             drained?.()
             await new Promise<void>((resolve) => (wakePull = resolve))
           }
           if (perTask) await nextTask()
-          const chunk = queue.shift()
+          // An index, not shift(): shift() copies the queue, O(n) a chunk for 80,000 small chunks.
+          const chunk = queue[head++]
           if (chunk !== undefined) controller.enqueue(chunk)
-          if (queue.length === 0) drained?.()
+          if (head === queue.length) {
+            queue.length = head = 0
+            drained?.()
+          }
         },
       },
       { highWaterMark: 0 },
@@ -61,7 +66,7 @@ export function createFeed(options: { readonly perTask?: boolean } = {}): Feed {
       return new Response(first ? body(init?.signal) : silent(init?.signal), { status: 200, headers: SSE_HEADERS })
     },
     push(chunks) {
-      queue.push(...chunks)
+      for (const chunk of chunks) queue.push(chunk)
       const done = new Promise<void>((resolve) => (drained = resolve))
       const wake = wakePull
       wakePull = undefined

@@ -1,8 +1,7 @@
 import { useStore } from '@nanostores/react'
-import { useCallback, useSyncExternalStore } from 'react'
-import type { SessionConnection, SessionHandle } from '../store/session-store.js'
+import { useMemo } from 'react'
+import type { SessionConnection, SessionHandle, SessionHealth } from '../store/session-store.js'
 import type { Message, Part, SessionView } from '../view/types.js'
-import { selectMessage, selectPart } from '../view/select.js'
 
 /**
  * The whole folded session; re-renders on every change of the view (at most once per frame).
@@ -13,36 +12,42 @@ export function useSessionView(handle: SessionHandle): SessionView {
   return useStore(handle.$view)
 }
 
-/** The session's connection health (`state`, `attempt`, `lastError`, …). Also keeps the stream open. */
+/** The session's connection status with its counters (published at most every 250 ms). Also keeps the stream open. */
 export function useSessionConnection(handle: SessionHandle): SessionConnection {
   return useStore(handle.$connection)
 }
 
 /**
- * One slice of the view. The reducer keeps the identity of untouched messages and parts, and
- * `useSyncExternalStore` compares snapshots with `Object.is`, so a change elsewhere in the
- * session does not re-render. Subscribing to `$view` directly (not through a `computed`) keeps
- * the stream's lifetime the same as `useSessionView`'s: one unmount delay, not two.
+ * The connection's health (`state`, `attempt`, `nextRetryAt`, `lastError`, `synced`, `shape`):
+ * re-renders only when one of those changes, never for counters. Also keeps the stream open.
  */
-function useSelected<T>(handle: SessionHandle, select: (view: SessionView) => T): T {
-  const subscribe = useCallback((onChange: () => void) => handle.$view.listen(onChange), [handle])
-  const snapshot = () => select(handle.$view.get())
-  return useSyncExternalStore(subscribe, snapshot, snapshot)
+export function useSessionHealth(handle: SessionHandle): SessionHealth {
+  return useStore(handle.$health)
+}
+
+/**
+ * The ids of the session's messages, in order. Re-renders only when a message is added or
+ * removed, not while one streams: render the list from this, and each message with
+ * `useSessionMessage` in a `memo` component, and a streaming flush re-renders one component.
+ */
+export function useSessionMessageIDs(handle: SessionHandle): readonly string[] {
+  return useStore(handle.$messageIDs)
 }
 
 /**
  * The message with `messageID` (user prompt or assistant message), undefined until it arrives.
- * Re-renders only when that message object changes.
+ * Re-renders only when that message object changes; the hook is told only then, so a
+ * thousand mounted messages cost a flush nothing.
  */
 export function useSessionMessage(handle: SessionHandle, messageID: string): Message | undefined {
-  return useSelected(handle, (view) => selectMessage(view, messageID))
+  return useStore(useMemo(() => handle.message(messageID), [handle, messageID]))
 }
 
 /**
- * One part (`text:<ordinal>`, `reasoning:<ordinal>`, `tool:<id>`) of the assistant message
- * `messageID`, undefined until it arrives. Re-renders only when that part object changes, so
- * a list of parts re-renders just the one that is streaming.
+ * One part (`text:<textID>`, `reasoning:<reasoningID>`, `tool:<callID>`) of the assistant
+ * message `messageID`, undefined until it arrives. Re-renders only when that part object
+ * changes, so a list of parts re-renders just the one that is streaming.
  */
 export function useSessionPart(handle: SessionHandle, messageID: string, partKey: string): Part | undefined {
-  return useSelected(handle, (view) => selectPart(view, messageID, partKey))
+  return useStore(useMemo(() => handle.part(messageID, partKey), [handle, messageID, partKey]))
 }

@@ -16,6 +16,7 @@ import { foldEvents, initialView, withoutActivity, type ApplyOutcome } from '../
 import { selectMessage, selectPart } from '../view/select.js'
 import type { SessionView } from '../view/types.js'
 import { createFragmentHold, partOf } from './hold.js'
+import { createKeyedViews, type KeyedViews } from './keyed.js'
 import { defaultScheduler, type FlushScheduler } from './scheduler.js'
 
 export interface SessionCounters extends ConnectionCounters {
@@ -29,12 +30,17 @@ export interface SessionConnection extends Omit<ConnectionStatus, 'counters'> {
   readonly counters: SessionCounters
 }
 
-export interface SessionHandle {
+/** What a status line shows: `$connection` without what moves with every chunk (cursor, last byte, counters). */
+export type SessionHealth = Pick<ConnectionStatus, 'state' | 'attempt' | 'nextRetryAt' | 'lastError' | 'synced' | 'shape'>
+
+export interface SessionHandle extends KeyedViews {
   readonly id: string
   /** The folded session. Subscribing opens the stream; the last unsubscribe closes it. */
   readonly $view: ReadableAtom<SessionView>
-  /** The connection's health. Subscribing also keeps the stream open. */
+  /** The connection's health and counters (those at most every 250 ms). Subscribing also keeps the stream open. */
   readonly $connection: ReadableAtom<SessionConnection>
+  /** The connection's health alone: changes only when one of its fields does. Also keeps the stream open. */
+  readonly $health: ReadableAtom<SessionHealth>
   /**
    * Drops the current connection (if any) and opens a fresh one from the cursor, token
    * resolved anew: e.g. after `unauthorized`, once the user has signed in again.
@@ -67,7 +73,16 @@ export const DEFAULT_ACTIVITY_STALE_MS = 20_000
 /** Counters and the cursor are published at most this often; health changes at once. */
 const COUNTER_INTERVAL_MS = 250
 
-const healthChanged = (before: SessionConnection, after: ConnectionStatus): boolean =>
+const healthOf = ({ state, attempt, nextRetryAt, lastError, synced, shape }: SessionHealth): SessionHealth => ({
+  state,
+  attempt,
+  nextRetryAt,
+  lastError,
+  synced,
+  shape,
+})
+
+const healthChanged = (before: SessionHealth, after: SessionHealth): boolean =>
   before.state !== after.state ||
   before.attempt !== after.attempt ||
   before.nextRetryAt !== after.nextRetryAt ||
@@ -98,6 +113,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
   const env = options.environment ?? defaultEnvironment()
   const $view = atom<SessionView>(initialView(options.sessionID))
   const $connection = atom<SessionConnection>(idleConnection(options.after ?? CURSOR_START))
+  const $health = atom<SessionHealth>(healthOf($connection.get()))
   // The store reads its own values from these copies, never with `get()`: on an atom with
   // no listener, nanostores' get() subscribes and unsubscribes for a moment, which would
   // run the lifecycle below and keep pushing back the close of an unwatched stream.
@@ -107,9 +123,11 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     view = next
     $view.set(next)
   }
+  let health = $health.get()
   const setStatus = (next: SessionConnection) => {
     status = next
     $connection.set(next)
+    if (healthChanged(health, next)) $health.set((health = healthOf(next)))
   }
 
   let connection: Connection | undefined
@@ -356,13 +374,17 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
   }
   onStart($view, first)
   onStop($view, last)
-  onStart($connection, first)
-  onStop($connection, last)
+  for (const $store of [$connection, $health]) {
+    onStart($store, first)
+    onStop($store, last)
+  }
 
   return {
     id: options.sessionID,
     $view,
     $connection,
+    $health,
+    ...createKeyedViews($view),
     reconnect: () => {
       if (closed) return
       stop()

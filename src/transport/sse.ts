@@ -30,7 +30,9 @@ export async function readFrames(
       callbacks.onBytes(value.byteLength)
       // Throws `event-too-large` before any frame of the offending chunk is delivered.
       const frames = split(decoder.decode(value, { stream: true }))
-      if (frames.length > 0) await callbacks.onFrames(frames)
+      // Awaited only when it is a promise: the consumer pushes back; else no microtask hop.
+      const pending = frames.length > 0 ? callbacks.onFrames(frames) : undefined
+      if (pending !== undefined) await pending
     }
   } finally {
     reader.cancel().catch(() => {})

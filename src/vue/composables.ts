@@ -1,8 +1,8 @@
 import { useStore } from '@nanostores/vue'
-import { computed, toRaw, toValue, type ComputedRef, type MaybeRefOrGetter, type Ref } from 'vue'
-import type { SessionConnection, SessionHandle } from '../store/session-store.js'
+import type { ReadableAtom } from 'nanostores'
+import { computed, shallowRef, toValue, watch, type ComputedRef, type MaybeRefOrGetter, type Ref } from 'vue'
+import type { SessionConnection, SessionHandle, SessionHealth } from '../store/session-store.js'
 import type { Message, Part, SessionView } from '../view/types.js'
-import { selectMessage, selectPart } from '../view/select.js'
 
 /**
  * The whole folded session as a readonly ref, updated at most once per frame. The first
@@ -13,20 +13,40 @@ export function useSessionView(handle: SessionHandle): Readonly<Ref<SessionView>
   return useStore(handle.$view)
 }
 
-/** The session's connection health (`state`, `attempt`, `lastError`, …). Also keeps the stream open. */
+/** The session's connection status with its counters (published at most every 250 ms). Also keeps the stream open. */
 export function useSessionConnection(handle: SessionHandle): Readonly<Ref<SessionConnection>> {
   return useStore(handle.$connection)
 }
 
+/** The connection's health (`state`, `attempt`, `lastError`, …): changes only when one of those does. */
+export function useSessionHealth(handle: SessionHandle): Readonly<Ref<SessionHealth>> {
+  return useStore(handle.$health)
+}
+
+/** The ids of the session's messages, in order; changes only when a message is added or removed. */
+export function useSessionMessageIDs(handle: SessionHandle): Readonly<Ref<readonly string[]>> {
+  return useStore(handle.$messageIDs)
+}
+
 /**
- * One slice of the view. The reducer keeps the identity of untouched messages and parts and a
- * Vue `computed` only triggers its dependents when its value changes, so a change elsewhere in
- * the session does not re-render. `toRaw` selects from the store's own objects rather than
- * @nanostores/vue's dev-mode readonly proxies.
+ * Follows the store that `pick` names (new ids make a new store) and holds its value in a
+ * shallow ref: the store's own objects, not deep proxies, and no re-render for a change
+ * elsewhere in the session, since only a changed slice is ever set.
  */
-function useSelected<T>(handle: SessionHandle, select: (view: SessionView) => T): ComputedRef<T> {
-  const view = useStore(handle.$view)
-  return computed(() => select(toRaw(view.value)))
+function useSlice<T>(pick: () => ReadableAtom<T>): ComputedRef<T | undefined> {
+  const value = shallowRef<T>()
+  watch(
+    computed(pick),
+    ($slice, _, onCleanup) => {
+      onCleanup(
+        $slice.subscribe((next) => {
+          value.value = next
+        }),
+      )
+    },
+    { immediate: true },
+  )
+  return computed(() => value.value)
 }
 
 /**
@@ -37,11 +57,11 @@ export function useSessionMessage(
   handle: SessionHandle,
   messageID: MaybeRefOrGetter<string>,
 ): ComputedRef<Message | undefined> {
-  return useSelected(handle, (view) => selectMessage(view, toValue(messageID)))
+  return useSlice(() => handle.message(toValue(messageID)))
 }
 
 /**
- * One part (`text:<ordinal>`, `reasoning:<ordinal>`, `tool:<id>`) of the assistant message
+ * One part (`text:<textID>`, `reasoning:<reasoningID>`, `tool:<callID>`) of the assistant message
  * `messageID`, undefined until it arrives. The ids may be refs or getters. Components reading it
  * re-render only when that part changes.
  */
@@ -50,5 +70,5 @@ export function useSessionPart(
   messageID: MaybeRefOrGetter<string>,
   partKey: MaybeRefOrGetter<string>,
 ): ComputedRef<Part | undefined> {
-  return useSelected(handle, (view) => selectPart(view, toValue(messageID), toValue(partKey)))
+  return useSlice(() => handle.part(toValue(messageID), toValue(partKey)))
 }

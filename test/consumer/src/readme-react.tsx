@@ -1,26 +1,35 @@
-// README "React and Vue": the React example, verbatim but for the exports.
+// README "React and Vue": the React example, verbatim.
+import { memo } from 'react'
 import type { SessionHandle } from 'session-stream'
-import { useSessionConnection, useSessionPart, useSessionView } from 'session-stream/react'
+import { useSessionHealth, useSessionMessage, useSessionMessageIDs, useSessionPart } from 'session-stream/react'
 
-export function Answer({ session, messageID }: { session: SessionHandle; messageID: string }) {
-  // Parts are keyed by the server's ids: `text:<textID>`, `reasoning:<reasoningID>`, `tool:<callID>`.
-  const part = useSessionPart(session, messageID, 'text:text-0') // re-renders only for this part
-  return <p>{part?.type === 'text' ? part.text : '…'}</p>
+type Props = { session: SessionHandle; messageID: string }
+
+// Parts are keyed by the server's ids: `text:<textID>`, `reasoning:<reasoningID>`, `tool:<callID>`.
+const Part = memo(function Part({ session, messageID, partKey }: Props & { partKey: string }) {
+  const part = useSessionPart(session, messageID, partKey) // re-renders only for this part
+  if (part?.type === 'tool') return <code>{part.name}: {part.status}</code>
+  return <p>{part?.text}</p>
+})
+
+const Message = memo(function Message({ session, messageID }: Props) {
+  const message = useSessionMessage(session, messageID) // re-renders when a part is added or it ends
+  if (message?.role === 'user') return <h3>{message.text}</h3>
+  if (message?.role !== 'assistant') return null
+  return message.parts.map((p) => <Part key={p.key} session={session} messageID={messageID} partKey={p.key} />)
+})
+
+function Status({ session }: { session: SessionHandle }) {
+  const { state } = useSessionHealth(session) // re-renders only when health changes, not for counters
+  return state === 'open' ? null : <small>{state}</small>
 }
 
 export function Transcript({ session }: { session: SessionHandle }) {
-  const view = useSessionView(session)
-  const { state } = useSessionConnection(session)
+  const ids = useSessionMessageIDs(session) // re-renders only when a message is added or removed
   return (
     <>
-      {state !== 'open' && <small>{state}</small>}
-      {view.messages.map((m) =>
-        m.role === 'assistant' ? (
-          <Answer key={m.id} session={session} messageID={m.id} />
-        ) : m.role === 'user' ? (
-          <p key={m.id}>{m.text}</p>
-        ) : null,
-      )}
+      <Status session={session} />
+      {ids.map((id) => <Message key={id} session={session} messageID={id} />)}
     </>
   )
 }
