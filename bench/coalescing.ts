@@ -44,7 +44,7 @@ async function deliver(feed: Feed, follower: Follower, frames: readonly Uint8Arr
 
 async function perTask(data: ReturnType<typeof stream>): Promise<Row> {
   const feed = createFeed({ perTask: false })
-  const follower = follow({ fetch: feed.fetch, scheduler: null }) // the SDK's default: once per task in Node
+  const follower = follow({ fetch: feed.fetch, scheduler: null }) // the SDK's default: at most every 4 ms in Node
   await feed.push([data.prefix])
   await follower.until((view) => view.activity === 'running')
   const { notified, tasks, ms } = await deliver(feed, follower, data.frames)

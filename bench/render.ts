@@ -140,7 +140,7 @@ type Props = { session: SessionHandle; messageID: string }
 /** README "React and Vue", the React example as written (createElement for JSX), plus a render counter in each component. */
 function readmeReact(f: Frameworks): Pattern {
   const { createElement: h, Fragment, memo } = f.React
-  const { useSessionHealth, useSessionMessage, useSessionMessageIDs, useSessionPart } = f.reactHooks
+  const { SessionMessages, useSessionHealth, useSessionMessage, useSessionPart } = f.reactHooks
   return {
     label: 'React, README pattern',
     readme: true,
@@ -169,9 +169,8 @@ function readmeReact(f: Frameworks): Pattern {
         return state === 'open' ? null : h('small', null, state)
       }
       function Transcript({ session }: { session: SessionHandle }) {
-        const ids = useSessionMessageIDs(session) // re-renders only when a message is added or removed
         renders.bump('Transcript', '')
-        return h(Fragment, null, h(Status, { session }), ids.map((id) => h(Message, { key: id, session, messageID: id })))
+        return h(Fragment, null, h(Status, { session }), h(SessionMessages, { session, children: (id: string) => h(Message, { session, messageID: id }) }))
       }
       const root = f.createRoot(container)
       f.flushSync(() => root.render(h(Transcript, { session })))

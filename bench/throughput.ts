@@ -145,11 +145,14 @@ async function eventsource(module: EventSourceModule, workload: Workload, size: 
   return elapsed
 }
 
-/** Our whole client: SSE, JSON, validation, gate, reducer, store, a per-task flush; done when the final idle is shown. */
+/**
+ * Our whole client: SSE, JSON, validation, gate, reducer, store, the SDK's default scheduler
+ * (in Node: a flush at most every 4 ms), done when the final idle is shown.
+ */
 async function client(workload: Workload, size: number): Promise<number> {
   const feed = createFeed()
   const started = now()
-  const follower = follow({ fetch: feed.fetch, sessionID: workload.sessionID })
+  const follower = follow({ fetch: feed.fetch, sessionID: workload.sessionID, scheduler: null })
   void pushChunks(feed, workload.chunks(size))
   const view = await follower.until((v) => v.cursor === workload.lastSeq && v.activity === 'idle')
   const elapsed = now() - started

@@ -3,3 +3,4 @@
  * Needs `react` (18+) and `@nanostores/react`, optional peer dependencies of this package.
  */
 export { useSessionConnection, useSessionHealth, useSessionMessage, useSessionMessageIDs, useSessionPart, useSessionView } from './hooks.js'
+export { SessionMessages, type SessionMessagesProps } from './messages.js'

@@ -42,8 +42,8 @@ function changedMessages(a: MessageList, b: MessageList, visit: (before: Message
 
 const idsOf = (view: SessionView): readonly string[] => {
   const list = listOf(view)
-  const ids = new Array<string>(sizeOf(list))
-  for (let i = 0; i < ids.length; i++) ids[i] = messageAt(list, i)?.id ?? ''
+  const ids: string[] = []
+  for (let i = 0; i < sizeOf(list); i++) ids.push(messageAt(list, i)?.id ?? '')
   return ids
 }
 

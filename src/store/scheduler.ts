@@ -13,8 +13,13 @@ interface ImmediateHost {
  */
 const HIDDEN_TAB_FALLBACK_MS = 100
 
+/** Outside a browser, flushes of one store are at least this far apart (Node's "frame"). */
+export const NODE_WINDOW_MS = 4
+/** When each store's flush last ran: a store passes the same flush function every time. */
+const lastFlush = new WeakMap<() => void, number>()
+
 /**
- * Once per animation frame in a browser (a person cannot see faster), once per task
+ * Once per animation frame in a browser (a person cannot see faster), at most every NODE_WINDOW_MS
  * elsewhere. Looks at globals only when called, so importing stays SSR-safe.
  */
 export const defaultScheduler: FlushScheduler = (flush) => {
@@ -35,12 +40,19 @@ export const defaultScheduler: FlushScheduler = (flush) => {
       clearTimeout(fallback)
     }
   }
-  // Node clamps setTimeout(0) to 1 ms; setImmediate runs right after the pending I/O.
+  // Elsewhere (Node, Bun, Deno) at most once per NODE_WINDOW_MS: a stream of small chunks,
+  // one delta each, would otherwise cost a fold and a notification per chunk. An event after a
+  // quiet spell is flushed in the same tick (setImmediate runs right after the pending I/O).
+  const wait = (lastFlush.get(flush) ?? Number.NEGATIVE_INFINITY) + NODE_WINDOW_MS - Date.now()
+  const run = () => {
+    lastFlush.set(flush, Date.now())
+    flush()
+  }
   const host: ImmediateHost = globalThis as typeof globalThis & ImmediateHost
-  if (typeof host.setImmediate === 'function' && typeof host.clearImmediate === 'function') {
-    const immediate = host.setImmediate(flush)
+  if (wait <= 0 && typeof host.setImmediate === 'function' && typeof host.clearImmediate === 'function') {
+    const immediate = host.setImmediate(run)
     return () => host.clearImmediate?.(immediate)
   }
-  const timer = setTimeout(flush, 0)
+  const timer = setTimeout(run, Math.max(0, wait))
   return () => clearTimeout(timer)
 }

@@ -3,7 +3,7 @@ import { cleanup, render, screen, waitFor } from '@testing-library/react'
 import { memo } from 'react'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SessionEvent, SessionHandle } from '../../src/index.js'
-import { useSessionHealth, useSessionMessage, useSessionMessageIDs, useSessionPart } from '../../src/react/index.js'
+import { SessionMessages, useSessionHealth, useSessionMessage, useSessionPart } from '../../src/react/index.js'
 import { longText, scriptTurn, snapshot, startFake, type Setup } from './harness.js'
 
 /*
@@ -39,14 +39,11 @@ function Status({ session }: { session: SessionHandle }) {
 }
 
 function Transcript({ session }: { session: SessionHandle }) {
-  const ids = useSessionMessageIDs(session)
   rendered('transcript')
   return (
     <>
       <Status session={session} />
-      {ids.map((id) => (
-        <Message key={id} session={session} messageID={id} />
-      ))}
+      <SessionMessages session={session}>{(id) => <Message session={session} messageID={id} />}</SessionMessages>
     </>
   )
 }

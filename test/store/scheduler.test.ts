@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { defaultScheduler } from '../../src/store/scheduler.js'
+import { defaultScheduler, NODE_WINDOW_MS } from '../../src/store/scheduler.js'
 
 beforeEach(() => {
   vi.useFakeTimers()
@@ -38,6 +38,26 @@ describe('defaultScheduler', () => {
     expect(flush).not.toHaveBeenCalled()
     await vi.advanceTimersByTimeAsync(1)
     expect(flush).toHaveBeenCalledTimes(1)
+  })
+
+  it('without animation frames, flushes one store at most every NODE_WINDOW_MS, at once after a quiet spell', async () => {
+    const flush = vi.fn<() => void>()
+    const other = vi.fn<() => void>()
+    defaultScheduler(flush)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(flush).toHaveBeenCalledTimes(1)
+    // Events right behind it wait for the window; another store's do not.
+    defaultScheduler(flush)
+    defaultScheduler(other)
+    await vi.advanceTimersByTimeAsync(NODE_WINDOW_MS - 1)
+    expect(flush).toHaveBeenCalledTimes(1)
+    expect(other).toHaveBeenCalledTimes(1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(flush).toHaveBeenCalledTimes(2)
+    await vi.advanceTimersByTimeAsync(10 * NODE_WINDOW_MS)
+    defaultScheduler(flush)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(flush).toHaveBeenCalledTimes(3)
   })
 
   it('can be cancelled', async () => {

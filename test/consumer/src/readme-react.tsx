@@ -1,7 +1,7 @@
 // README "React and Vue": the React example, verbatim.
 import { memo } from 'react'
 import type { SessionHandle } from 'session-stream'
-import { useSessionHealth, useSessionMessage, useSessionMessageIDs, useSessionPart } from 'session-stream/react'
+import { SessionMessages, useSessionHealth, useSessionMessage, useSessionPart } from 'session-stream/react'
 
 type Props = { session: SessionHandle; messageID: string }
 
@@ -25,11 +25,11 @@ function Status({ session }: { session: SessionHandle }) {
 }
 
 export function Transcript({ session }: { session: SessionHandle }) {
-  const ids = useSessionMessageIDs(session) // re-renders only when a message is added or removed
   return (
     <>
       <Status session={session} />
-      {ids.map((id) => <Message key={id} session={session} messageID={id} />)}
+      {/* Renders each message id, in nested groups: re-renders only when a message is added or removed. */}
+      <SessionMessages session={session}>{(id) => <Message session={session} messageID={id} />}</SessionMessages>
     </>
   )
 }
