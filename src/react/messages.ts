@@ -21,7 +21,9 @@ const sameGroup = (a: GroupProps, b: GroupProps): boolean => {
   return true
 }
 
-const Group = memo(function Group({ ids, from, span, render }: GroupProps): ReactNode {
+// The function is named apart from the memo: inside `function Group`, `Group` would be the bare
+// function, and every nested group would re-render with its parent.
+const Group = memo(function renderGroup({ ids, from, span, render }: GroupProps): ReactNode {
   const end = Math.min(from + span, ids.length)
   const children: ReactNode[] = []
   if (span <= FANOUT) {
