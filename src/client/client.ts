@@ -5,7 +5,10 @@ import type { FlushScheduler } from '../store/scheduler.js'
 import { sessionEvents, type SessionEventsOptions } from '../stream/events.js'
 import { checkSessionID, hubFor, type ConnectionOptions } from '../transport/connection.js'
 import { defaultEnvironment } from '../transport/environment.js'
+import { serverKey } from '../persist/key.js'
+import type { ViewCache } from '../store/persisted.js'
 import { createSessionApi, type SessionApi } from './api.js'
+import { connectTabs, type TabsOption } from './tabs.js'
 
 export interface SessionClientOptions extends Omit<ConnectionOptions, 'sessionID' | 'after' | 'onHistoryReset' | 'hub'> {
   /** How store notifications are batched. @default once per animation frame (browser) or task */
@@ -22,6 +25,20 @@ export interface SessionClientOptions extends Omit<ConnectionOptions, 'sessionID
    * once, in order) and before it is folded: for event logs and debugging.
    */
   readonly onEvent?: ((event: SessionEvent, sessionID: string) => void) | undefined
+  /**
+   * One connection per session for all the tabs of this origin (`shareAcrossTabs()` from
+   * `session-stream/tabs`): the tabs elect a leader that holds the connections and feeds the
+   * others. Off by default: the leader's credentials serve every tab, so only an app whose tabs
+   * all act as one user should turn it on (or name the user in `shareKey`).
+   */
+  readonly tabs?: TabsOption | undefined
+  /** Tabs share only with tabs of the same `baseUrl` and `shareKey` (e.g. a user id; not a secret). */
+  readonly shareKey?: string | undefined
+  /**
+   * Keeps each session's folded view and cursor (`indexedDBCache()` from `session-stream/persist`),
+   * so a reload shows the transcript at once and resumes after the cursor. Never stores credentials.
+   */
+  readonly cache?: ViewCache | undefined
 }
 
 export interface SessionOptions {
@@ -59,7 +76,14 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     onUnknownEvent: undefined,
     onInvalidEvent: undefined,
     onEvent: undefined,
+    tabs: undefined,
+    cache: undefined,
   }
+  const server = serverKey(options.baseUrl)
+  const cache = options.cache === undefined ? undefined : { store: options.cache, server }
+  // Versioned: tabs of an older release of the app never mix their messages with ours.
+  const coordinator = options.tabs?.(`v1 ${server} ${options.shareKey ?? ''}`)
+  const tabs = coordinator === undefined ? undefined : connectTabs(coordinator, handles, (sessionID) => client.session(sessionID))
   const unknownFor = (sessionID: string) =>
     options.onUnknownEvent === undefined ? undefined : (event: UnknownEvent) => options.onUnknownEvent?.(event, sessionID)
   const invalidFor = (sessionID: string) =>
@@ -77,7 +101,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     checkSessionID,
   })
 
-  return {
+  const client: SessionClient = {
     session(sessionID, sessionOptions = {}) {
       const existing = handles.get(sessionID)
       if (existing !== undefined) return existing
@@ -89,6 +113,8 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
         onUnknownEvent: unknownFor(sessionID),
         onInvalidEvent: invalidFor(sessionID),
         onEvent: options.onEvent === undefined ? undefined : (event) => options.onEvent?.(event, sessionID),
+        share: tabs?.share,
+        cache,
         onClose: () => {
           if (handles.get(sessionID) === handle) handles.delete(sessionID)
         },
@@ -109,7 +135,9 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     close() {
       for (const handle of handles.values()) handle.close()
       handles.clear()
+      tabs?.close()
       hub.close()
     },
   }
+  return client
 }

@@ -50,9 +50,10 @@ export const idbBackend = (use: UseStore): Backend => ({
  * A Map, cloned on the way in and out as IndexedDB would: a loaded view shares nothing with
  * the saved one, and a value IndexedDB could not store fails here too.
  */
+const clone = <T>(value: T): T => structuredClone(value)
+
 export function memoryBackend(): Backend {
   const map = new Map<string, unknown>()
-  const clone = <T>(value: T): T => structuredClone(value)
   return {
     get: async (key) => clone(map.get(key)),
     change: async (plan) => {

@@ -1,11 +1,14 @@
 import { createStore, type UseStore } from 'idb-keyval'
 import { idbBackend, memoryBackend, type Backend } from './backend.js'
-import { entryKey, serverPrefix } from './key.js'
+import { entryKey, serverKey, serverPrefix } from './key.js'
 import { planRemove, planSave } from './lru.js'
 import { CACHE_VERSION, problemOf, toPlain, type CachedSession, type StoredRecord } from './record.js'
 
 export { CACHE_VERSION, toPlain, type CachedSession } from './record.js'
 export { serverKey } from './key.js'
+
+/** Normalized here too, so a raw base URL handed in by mistake never stores its credentials. */
+const keyOf = (server: string, sessionID: string): string => entryKey(serverKey(server), sessionID)
 
 export interface SessionCache {
   /** The entry for this server + session, or undefined (missing, other format version, unreadable, other server). Never rejects: a broken store reads as a miss. */
@@ -104,7 +107,7 @@ function cacheOver(backend: Backend, options: Omit<SessionCacheOptions, 'store' 
 
   return {
     async load(server, sessionID) {
-      const key = entryKey(server, sessionID)
+      const key = keyOf(server, sessionID)
       const value = await attempt(() => backend.get(key))
       if (value === undefined) return undefined
       const problem = problemOf(value, key, sessionID)
@@ -118,7 +121,7 @@ function cacheOver(backend: Backend, options: Omit<SessionCacheOptions, 'store' 
       return undefined
     },
     save(server, sessionID, entry) {
-      const key = entryKey(server, sessionID)
+      const key = keyOf(server, sessionID)
       return new Promise<void>((resolve) => {
         const job = pending.get(key)
         if (job !== undefined) {
@@ -131,11 +134,11 @@ function cacheOver(backend: Backend, options: Omit<SessionCacheOptions, 'store' 
       })
     },
     async drop(server, sessionID) {
-      const key = entryKey(server, sessionID)
+      const key = keyOf(server, sessionID)
       await remove((other) => other === key)
     },
     async clear(server) {
-      const prefix = server === undefined ? '[' : serverPrefix(server)
+      const prefix = server === undefined ? '[' : serverPrefix(serverKey(server))
       await remove((key) => key.startsWith(prefix))
     },
   }

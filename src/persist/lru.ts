@@ -31,7 +31,7 @@ export const planSave =
     savedAt.delete(key)
     // Oldest first; the entry being saved is never a candidate, whatever its clock said.
     const remove = [...savedAt]
-      .sort((a, b) => a[1] - b[1])
+      .toSorted((a, b) => a[1] - b[1])
       .slice(0, Math.max(0, savedAt.size + 1 - maxEntries))
       .map(([old]) => old)
     for (const old of remove) savedAt.delete(old)

@@ -54,8 +54,9 @@ const recordShape = object({
  * another format version (not a fault, just old), else a description for diagnostics.
  */
 export function problemOf(value: unknown, key: string, sessionID: string): string | undefined {
-  const record = value as Partial<StoredRecord> | null
-  if (record?.version !== CACHE_VERSION) return ''
+  if (typeof value !== 'object' || value === null) return '(root): expected an object'
+  const record = value as Partial<StoredRecord>
+  if (record.version !== CACHE_VERSION) return ''
   const issue = recordShape(value)
   if (issue !== undefined) return describeIssue(issue)
   if (record.key !== key) return 'key: stored under another key'

@@ -1,4 +1,4 @@
-import { atom, onStart, onStop, STORE_UNMOUNT_DELAY, type ReadableAtom } from 'nanostores'
+import { atom, type ReadableAtom } from 'nanostores'
 import type { SessionStreamError } from '../errors.js'
 import { CURSOR_START } from '../protocol/constants.js'
 import type { LiveEvent, SessionEvent, UnknownEvent } from '../protocol/events.js'
@@ -11,27 +11,19 @@ import {
   type ConnectionOptions,
 } from '../transport/connection.js'
 import { defaultEnvironment } from '../transport/environment.js'
-import { emptyCounters, type ConnectionCounters, type ConnectionStatus } from '../transport/status.js'
+import type { ConnectionStatus } from '../transport/status.js'
+import { healthChanged, healthOf, idleConnection, type SessionConnection, type SessionHealth } from './status.js'
+
+export type { SessionConnection, SessionCounters, SessionHealth } from './status.js'
 import { foldEvents, initialView, withoutActivity, type ApplyOutcome } from '../view/fold.js'
 import { selectMessage, selectPart } from '../view/select.js'
 import type { SessionView } from '../view/types.js'
 import { createFragmentHold, partOf } from './hold.js'
 import { createKeyedViews, type KeyedViews } from './keyed.js'
+import { bindLifecycle } from './lifecycle.js'
+import { createPersistence, type ViewCache } from './persisted.js'
+import { followLeader, leaderFeed, type LeaderFeed, type TabShare } from './share.js'
 import { defaultScheduler, type FlushScheduler } from './scheduler.js'
-
-export interface SessionCounters extends ConnectionCounters {
-  /** Live fragments folded into the view. */
-  readonly liveApplied: number
-  /** Fragments or tool results for a part the view never saw: protocol violations, ignored. */
-  readonly orphans: number
-}
-
-export interface SessionConnection extends Omit<ConnectionStatus, 'counters'> {
-  readonly counters: SessionCounters
-}
-
-/** What a status line shows: `$connection` without what moves with every chunk (cursor, last byte, counters). */
-export type SessionHealth = Pick<ConnectionStatus, 'state' | 'attempt' | 'nextRetryAt' | 'lastError' | 'synced' | 'shape'>
 
 export interface SessionHandle extends KeyedViews {
   readonly id: string
@@ -65,6 +57,10 @@ export interface SessionStoreOptions extends Omit<ConnectionOptions, 'onHistoryR
   readonly activityStaleMs?: number | undefined
   /** Called when the handle closes, so a client can forget it. */
   readonly onClose?: (() => void) | undefined
+  /** Tabs sharing one connection per session: a follower folds the leader's feed instead of connecting. */
+  readonly share?: TabShare | undefined
+  /** Shows the cached view first and resumes after its cursor; `server` names the server, without credentials. */
+  readonly cache?: { readonly store: ViewCache; readonly server: string } | undefined
 }
 
 const noop = () => {}
@@ -73,37 +69,8 @@ export const DEFAULT_ACTIVITY_STALE_MS = 20_000
 /** Counters and the cursor are published at most this often; health changes at once. */
 const COUNTER_INTERVAL_MS = 250
 
-const healthOf = ({ state, attempt, nextRetryAt, lastError, synced, shape }: SessionHealth): SessionHealth => ({
-  state,
-  attempt,
-  nextRetryAt,
-  lastError,
-  synced,
-  shape,
-})
-
-const healthChanged = (before: SessionHealth, after: SessionHealth): boolean =>
-  before.state !== after.state ||
-  before.attempt !== after.attempt ||
-  before.nextRetryAt !== after.nextRetryAt ||
-  before.lastError !== after.lastError ||
-  before.synced !== after.synced ||
-  before.shape !== after.shape
-
 /** Above this many unflushed events we fold at once rather than wait for the frame. */
 const MAX_PENDING = 10_000
-
-const idleConnection = (cursor: number): SessionConnection => ({
-  state: 'idle',
-  attempt: 0,
-  nextRetryAt: null,
-  lastError: null,
-  lastByteAt: null,
-  cursor,
-  synced: false,
-  shape: undefined,
-  counters: { ...emptyCounters(), liveApplied: 0, orphans: 0 },
-})
 
 export function createSessionStore(options: SessionStoreOptions): SessionHandle {
   // Bad arguments fail here, at the call, before any request could carry them.
@@ -128,7 +95,25 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     status = next
     $connection.set(next)
     if (healthChanged(health, next)) $health.set((health = healthOf(next)))
+    feed?.status(next)
   }
+  /** Set while this tab leads and holds the connection: what it folds, the other tabs fold too. */
+  let feed: LeaderFeed | undefined
+  /** While the leading tab feeds this store. */
+  let following = false
+  let offJoined: () => void = noop
+  const stopLeading = () => {
+    offJoined()
+    offJoined = noop
+    feed = undefined
+  }
+  let persisted: SessionView | undefined
+  const persistence =
+    options.cache === undefined || options.after !== undefined
+      ? undefined
+      : createPersistence(options.cache.store, options.cache.server, options.sessionID, env)
+  /** Undefined until the cache has been asked (once per handle), then whether that is done. */
+  let cacheRead: boolean | undefined = persistence === undefined ? true : undefined
 
   let connection: Connection | undefined
   let closed = false
@@ -173,6 +158,9 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
       }
     }
     publishStatus()
+    feed?.flush(view, status, staging === undefined && connection?.synced() === true)
+    // The tab that holds the connection saves; followers only read the cache.
+    if (persistence !== undefined && !following && view !== persisted && view.cursor >= 0) persistence.changed((persisted = view))
   }
 
   /**
@@ -222,6 +210,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
 
   /** Queues a gated event, then the held fragments a start row releases; all go to the onEvent hook. */
   const queue = (event: SessionEvent) => {
+    feed?.event(event)
     onEvent(event)
     // After the event is safely queued: a hook that throws cannot lose it.
     options.onEvent?.(event)
@@ -282,16 +271,64 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
   const onEnd = (error: SessionStreamError | undefined) => {
     // The connection stopped for good (deleted, unauthorized, failed): a later mount may try anew.
     detach()
+    feed?.end(error)
+    stopLeading()
     watchActivity(true)
+    if (error !== undefined && isSessionGone(error)) persistence?.drop()
     if (error !== undefined) setView(withoutActivity(view, isSessionGone(error)))
   }
 
+  /** Once per handle, before its first connection: the cached view, shown at once. */
+  const readCache = () => {
+    cacheRead = false
+    void persistence?.load().then((entry) => {
+      cacheRead = true
+      // Only onto a view nothing has been folded into yet (the handle may have been fed meanwhile).
+      if (entry !== undefined && !closed && view.cursor < 0 && connection === undefined) {
+        setView(entry.view)
+        resumeAfter = entry.cursor
+      }
+      if (lifecycle.listened() > 0) start()
+    })
+  }
+
   const start = () => {
-    if (closed || connection !== undefined) return
+    if (closed || connection !== undefined || cacheRead === false) return
+    if (cacheRead === undefined) return readCache()
     // A stopped connection may still unwind: its late callbacks must not touch this store.
     let active = true
     stopCurrent = () => {
       active = false
+    }
+    following = options.share !== undefined && !options.share.leads()
+    if (following && options.share !== undefined) {
+      connection = followLeader(options.share, options.sessionID, { ...status, cursor: view.cursor }, {
+        event: (event) => {
+          if (active) queue(event)
+        },
+        replace: (next) => {
+          if (!active) return
+          flush()
+          setView(next)
+        },
+        changed: () => {
+          if (!active) return
+          requestFlush()
+          if (connection !== undefined) watchActivity(connection.synced())
+        },
+        end: (error) => {
+          if (active) onEnd(error)
+        },
+      })
+      return
+    }
+    if (options.share !== undefined) {
+      const leading = leaderFeed(options.share, options.sessionID, env.random)
+      feed = leading
+      offJoined = options.share.joined(options.sessionID, () => {
+        leading.join()
+        requestFlush()
+      })
     }
     connection = openConnection(
       { ...options, after: resumeAfter },
@@ -312,6 +349,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
           if (!active) return
           flush()
           staging = { view: initialView(options.sessionID), pending: [], synced: false }
+          feed?.reset()
+          persistence?.drop()
         },
         changed: () => {
           if (!active) return
@@ -335,49 +374,18 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     countersTimer = undefined
     stopCurrent()
     current.close()
+    stopLeading()
+    if (!following) persistence?.changed(view, true)
     cancelFlush?.()
     cancelFlush = undefined
     setStatus({ ...status, state: 'closed', nextRetryAt: null })
   }
 
-  // Lifecycle. nanostores' own onMount would open a stream for a bare `get()` (it mounts
-  // the store for a moment), which during server-side rendering or a status check means a
-  // request nobody listens to. So the stream opens a microtask after the first listener,
-  // if one is still there, and closes STORE_UNMOUNT_DELAY after the last one leaves, so a
-  // React StrictMode remount (or a quick route change) reuses it.
-  let listened = 0
-  let opening = false
-  let closeTimer: unknown
-  const cancelClose = () => {
-    if (closeTimer !== undefined) env.clearTimeout(closeTimer)
-    closeTimer = undefined
-  }
-  const first = () => {
-    listened++
-    cancelClose()
-    // Only the first listener overall opens: a connection that stopped for good (404,
-    // unauthorized) is not retried just because another component subscribed.
-    if (connection !== undefined || opening || listened > 1) return
-    opening = true
-    queueMicrotask(() => {
-      opening = false
-      if (listened > 0) start()
-    })
-  }
-  const last = () => {
-    listened--
-    if (listened > 0 || connection === undefined) return
-    closeTimer = env.setTimeout(() => {
-      closeTimer = undefined
-      stop()
-    }, STORE_UNMOUNT_DELAY)
-  }
-  onStart($view, first)
-  onStop($view, last)
-  for (const $store of [$connection, $health]) {
-    onStart($store, first)
-    onStop($store, last)
-  }
+  const lifecycle = bindLifecycle([$view, $connection, $health], env, {
+    running: () => connection !== undefined,
+    start,
+    stop,
+  })
 
   return {
     id: options.sessionID,
@@ -388,12 +396,13 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     reconnect: () => {
       if (closed) return
       stop()
-      if (listened > 0) start()
+      if (lifecycle.listened() > 0) start()
     },
     close: () => {
       if (closed) return
-      cancelClose()
+      lifecycle.cancelClose()
       stop()
+      persistence?.stop()
       closed = true
       options.onClose?.()
     },

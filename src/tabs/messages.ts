@@ -32,6 +32,9 @@ export interface WantMessage {
 
 export type TabMessage = LeaderMessage | PublishMessage | WantMessage
 
+export const fromLeader = (message: TabMessage): message is LeaderMessage | PublishMessage =>
+  message.kind === 'hello' || message.kind === 'alive' || message.kind === 'publish'
+
 export const leaderLockName = (key: string): string => `session-stream:${key}:leader`
 export const tabLockName = (key: string, tabID: string): string => `session-stream:${key}:tab:${tabID}`
 export const channelName = (key: string): string => `session-stream:${key}`

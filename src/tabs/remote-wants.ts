@@ -20,25 +20,27 @@ export interface RemoteWants {
 
 const NONE: ReadonlySet<string> = new Set()
 
+/** Adds `value` under `key`; true when `key` is new. */
+const link = <K, V>(map: Map<K, Set<V>>, key: K, value: V): boolean => {
+  const set = map.get(key)
+  if (set === undefined) {
+    map.set(key, new Set([value]))
+    return true
+  }
+  set.add(value)
+  return false
+}
+/** Removes `value` from `key`; true when that emptied `key`. */
+const unlink = <K, V>(map: Map<K, Set<V>>, key: K, value: V): boolean => {
+  const set = map.get(key)
+  if (set === undefined || !set.delete(value)) return false
+  if (set.size === 0) map.delete(key)
+  return set.size === 0
+}
+
 export function createRemoteWants(): RemoteWants {
   const bySession = new Map<string, Set<string>>()
   const byTab = new Map<string, Set<string>>()
-
-  const link = <K, V>(map: Map<K, Set<V>>, key: K, value: V): boolean => {
-    const set = map.get(key)
-    if (set === undefined) {
-      map.set(key, new Set([value]))
-      return true
-    }
-    set.add(value)
-    return false
-  }
-  const unlink = <K, V>(map: Map<K, Set<V>>, key: K, value: V): boolean => {
-    const set = map.get(key)
-    if (set === undefined || !set.delete(value)) return false
-    if (set.size === 0) map.delete(key)
-    return set.size === 0
-  }
 
   const remove = (tabID: string, sessionID: string): boolean => {
     if (!bySession.get(sessionID)?.has(tabID)) return false

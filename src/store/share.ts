@@ -1,0 +1,164 @@
+import { SessionStreamError, type SessionStreamErrorCode } from '../errors.js'
+import type { SessionEvent } from '../protocol/events.js'
+import type { Connection } from '../transport/connection.js'
+import type { ConnectionStatus } from '../transport/status.js'
+import type { SessionView } from '../view/types.js'
+
+/**
+ * What a store needs from the tabs that share one connection per session (session-stream/tabs
+ * provides it): whether this tab leads (holds the connections), a way to follow the leader's
+ * feed for a session, and the leader's way to feed the others.
+ */
+export interface TabShare {
+  leads(): boolean
+  /** Follows what the leader publishes for `sessionID` (and asks it for a snapshot); returns a release. */
+  want(sessionID: string, listener: (message: unknown) => void): () => void
+  publish(sessionID: string, message: unknown): boolean
+  /** Leader side: calls back when another tab starts following `sessionID` and needs a snapshot. */
+  joined(sessionID: string, listener: () => void): () => void
+}
+
+/** A status as it crosses to other tabs: the error as its code and message only. */
+type WireStatus = Omit<ConnectionStatus, 'lastError'> & {
+  readonly lastError: { readonly code: SessionStreamErrorCode; readonly message: string } | null
+}
+
+/**
+ * The leader's feed for one session. `epoch` names one history as one leader folds it: a new
+ * leader or a history reset starts another, and a follower takes events only of the epoch
+ * whose snapshot it holds, so it never folds events onto a view they do not follow from.
+ */
+export type ShareMessage =
+  | { readonly kind: 'snapshot'; readonly epoch: string; readonly view: SessionView; readonly status: WireStatus }
+  | { readonly kind: 'events'; readonly epoch: string; readonly events: readonly SessionEvent[] }
+  | { readonly kind: 'status'; readonly status: WireStatus }
+  | { readonly kind: 'end'; readonly error: WireStatus['lastError'] }
+
+const KINDS = new Set(['snapshot', 'events', 'status', 'end'])
+/** Same origin, but maybe another version of the app: a message of another shape is ignored. */
+const isShareMessage = (value: unknown): value is ShareMessage =>
+  typeof value === 'object' && value !== null && KINDS.has(String((value as { kind?: unknown }).kind))
+
+const errorToWire = (error: SessionStreamError | null | undefined): WireStatus['lastError'] =>
+  error == null ? null : { code: error.code, message: error.message }
+const errorFromWire = (error: WireStatus['lastError'] | undefined): SessionStreamError | null =>
+  error == null ? null : new SessionStreamError(error.code, error.message)
+
+export const statusToWire = (status: ConnectionStatus): WireStatus => ({ ...status, lastError: errorToWire(status.lastError) })
+export const endToWire = (error: SessionStreamError | undefined): ShareMessage => ({ kind: 'end', error: errorToWire(error) })
+
+/** A plain copy of a view (`messages` an array), as structured clone carries it to another tab. */
+export const plainView = (view: SessionView): SessionView => ({ ...view, messages: view.messages })
+
+let epochs = 0
+/** Unique enough within one origin's tabs: a random part and a counter. */
+export const newEpoch = (random: () => number): string => `${random().toString(36).slice(2, 10)}.${++epochs}`
+
+export interface FollowerSink {
+  event(event: SessionEvent): void
+  /** The leader's view replaces ours: we follow a new epoch from here. */
+  replace(view: SessionView): void
+  changed(): void
+  end(error: SessionStreamError | undefined): void
+}
+
+/**
+ * A Connection fed by the leading tab instead of the network: the same status, the same
+ * events (durable ones past our cursor only, so a new leader's overlap is never folded twice).
+ */
+export function followLeader(share: TabShare, sessionID: string, initial: ConnectionStatus, sink: FollowerSink): Connection {
+  let status: ConnectionStatus = { ...initial, state: 'connecting', synced: false }
+  let epoch: string | undefined
+  let cursor = initial.cursor
+  let closed = false
+  let release: (() => void) | undefined
+  let finish: (() => void) | undefined
+  const done = new Promise<void>((resolve) => (finish = resolve))
+  const setStatus = (wire: WireStatus) => {
+    status = { ...wire, lastError: errorFromWire(wire.lastError) }
+    sink.changed()
+  }
+  const close = () => {
+    if (closed) return
+    closed = true
+    release?.()
+    finish?.()
+  }
+  release = share.want(sessionID, (message) => {
+    if (closed || !isShareMessage(message)) return
+    if (message.kind === 'snapshot') {
+      if (message.epoch !== epoch) {
+        epoch = message.epoch
+        cursor = message.view.cursor
+        sink.replace(message.view)
+      }
+      setStatus(message.status)
+    } else if (message.kind === 'events') {
+      if (message.epoch !== epoch) return
+      for (const event of message.events) {
+        if (event.durable !== undefined) {
+          if (event.durable.seq <= cursor) continue
+          cursor = event.durable.seq
+        }
+        sink.event(event)
+      }
+    } else if (message.kind === 'status') setStatus(message.status)
+    else {
+      close()
+      sink.end(errorFromWire(message.error) ?? undefined)
+    }
+  })
+  return {
+    status: () => status,
+    synced: () => status.synced,
+    close,
+    done,
+  }
+}
+
+export interface LeaderFeed {
+  /** A gated event, queued for the next flush's message. */
+  event(event: SessionEvent): void
+  /** After the store's flush: the queued events go out, then a snapshot if one is owed and ready. */
+  flush(view: SessionView, status: ConnectionStatus, ready: boolean): void
+  status(status: ConnectionStatus): void
+  /** A tab asked to follow: it gets a snapshot once the view is ready (synced, not rebuilding). */
+  join(): void
+  /** The history was reset: a new epoch, whose snapshot goes out when the rebuild is swapped in. */
+  reset(): void
+  end(error: SessionStreamError | undefined): void
+}
+
+export function leaderFeed(share: TabShare, sessionID: string, random: () => number): LeaderFeed {
+  let epoch = newEpoch(random)
+  let outbox: SessionEvent[] = []
+  // Tabs that asked before this leader was ready get the first snapshot it can give.
+  let owed = true
+  return {
+    event(event) {
+      outbox.push(event)
+    },
+    flush(view, status, ready) {
+      if (outbox.length > 0) {
+        share.publish(sessionID, { kind: 'events', epoch, events: outbox } satisfies ShareMessage)
+        outbox = []
+      }
+      if (!owed || !ready) return
+      owed = false
+      share.publish(sessionID, { kind: 'snapshot', epoch, view: plainView(view), status: statusToWire(status) } satisfies ShareMessage)
+    },
+    status(status) {
+      share.publish(sessionID, { kind: 'status', status: statusToWire(status) } satisfies ShareMessage)
+    },
+    join() {
+      owed = true
+    },
+    reset() {
+      epoch = newEpoch(random)
+      owed = true
+    },
+    end(error) {
+      share.publish(sessionID, endToWire(error))
+    },
+  }
+}

@@ -1,0 +1,5 @@
+export { createTabCoordinator, DEFAULT_SILENCE_MS } from './coordinator.js'
+export type { TabCoordinator, TabCoordinatorOptions, TabRole } from './coordinator.js'
+export { browserTabPlatform } from './platform.js'
+export type { TabChannel, TabChannelListener, TabLocks, TabPlatform } from './platform.js'
+export { shareAcrossTabs, type ShareAcrossTabsOptions } from './share.js'

@@ -1,0 +1,115 @@
+// @vitest-environment happy-dom
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createMockEngine, type MockEngine } from '../../mock-server/index.js'
+import { setupMockServer } from '../../mock-server/msw-node.js'
+import { createSessionClient, type SessionClient } from '../../src/client/client.js'
+import type { SessionHandle } from '../../src/store/session-store.js'
+import { shareAcrossTabs } from '../../src/tabs/index.js'
+import { comparable, serverFold } from '../support/convergence.js'
+import { createFakeWorld, type FakeTab } from '../tabs/fakes.js'
+
+/*
+ * Several tabs of one origin (fake Web Locks and BroadcastChannel, test/tabs/fakes.ts), each
+ * with its own client, against one mock server through MSW: one tab leads and holds the
+ * session streams, the others fold its feed; when it dies, another takes over from its cursor.
+ */
+
+const BASE = 'http://mock.test'
+const TEXT = 'Tabs share one stream; each keeps its own view of it. '.repeat(4)
+
+interface Tab {
+  readonly fake: FakeTab
+  readonly client: SessionClient
+  readonly handles: SessionHandle[]
+  readonly stops: (() => void)[]
+}
+
+let cleanup: (() => void)[] = []
+afterEach(() => {
+  for (const clean of cleanup.reverse()) clean()
+  cleanup = []
+})
+
+function setup(shape: 'unified' | 'split' = 'unified') {
+  const engine = createMockEngine({ heartbeatMs: 200, shape })
+  const server = setupMockServer(engine, { baseUrl: BASE })
+  server.listen({ onUnhandledRequest: 'error' })
+  const world = createFakeWorld()
+  cleanup.push(() => {
+    server.close()
+    engine.close()
+  })
+  const open = (name: string, sessions: readonly string[]): Tab => {
+    const fake = world.tab(name, true)
+    const client = createSessionClient({
+      baseUrl: BASE,
+      tabs: shareAcrossTabs({ platform: fake.platform, silenceMs: 60_000 }),
+      backoff: { initialDelay: 20, maxDelay: 200, multiplier: 2 },
+    })
+    const handles = sessions.map((id) => client.session(id))
+    const stops = handles.map((handle) => handle.$view.listen(() => {}))
+    cleanup.push(() => client.close())
+    return { fake, client, handles, stops }
+  }
+  return { engine, world, open }
+}
+
+const converged = async (engine: MockEngine, tabs: readonly Tab[], sessions: readonly string[]) =>
+  vi.waitFor(
+    () => {
+      for (const tab of tabs) {
+        tab.handles.forEach((handle, i) => {
+          const id = sessions[i]!
+          const view = handle.$view.get()
+          expect(view.cursor).toBe(engine.latestSeq(id))
+          expect(view.activity).toBe('idle')
+          expect(comparable(view)).toEqual(comparable(serverFold(engine, id)))
+        })
+      }
+    },
+    { timeout: 15_000, interval: 20 },
+  )
+
+describe.each(['unified', 'split'] as const)('tabs sharing connections (%s server)', (shape) => {
+  it('three tabs following the same two sessions hold exactly two session streams', async () => {
+    const { engine, world, open } = setup(shape)
+    const sessions = [engine.createSession({ title: 'a' }), engine.createSession({ title: 'b' })]
+    const tabs = [open('one', sessions), open('two', sessions), open('three', sessions)]
+    await world.settle()
+    for (const id of sessions) engine.startTurn(id, { prompt: 'go', text: TEXT, chunk: 4, intervalMs: 1 })
+    await converged(engine, tabs, sessions)
+    expect(engine.stats().streams).toBe(2)
+    expect(tabs.filter((tab) => tab.client.session(sessions[0]!).$health.get().state === 'open')).toHaveLength(3)
+  })
+
+  it('the leader dies mid-turn: another tab continues, and every view equals the server fold', async () => {
+    const { engine, world, open } = setup(shape)
+    const sessions = [engine.createSession({ title: 'a' }), engine.createSession({ title: 'b' })]
+    const leader = open('one', sessions)
+    await world.settle()
+    const tabs = [open('two', sessions), open('three', sessions)]
+    await world.settle()
+    const turns = sessions.map((id) => engine.startTurn(id, { prompt: 'go', text: TEXT, chunk: 2, intervalMs: 3 })!)
+    // Mid-turn: some text is in every tab.
+    await vi.waitFor(() => expect(tabs[0]!.handles[0]!.$view.get().messages.length).toBeGreaterThan(1), { timeout: 5000 })
+    leader.fake.die()
+    leader.client.close()
+    await world.settle()
+    expect(turns).toHaveLength(2)
+    await converged(engine, tabs, sessions)
+    await vi.waitFor(() => expect(engine.stats().streams).toBe(2))
+  })
+
+  it('a stream closes when no tab needs it any more', async () => {
+    const { engine, world, open } = setup(shape)
+    const sessions = [engine.createSession({ title: 'a' })]
+    const leader = open('one', [])
+    const follower = open('two', sessions)
+    await world.settle()
+    await vi.waitFor(() => expect(engine.stats().streams).toBe(1))
+    expect(leader.client.session(sessions[0]!).$view.lc).toBeGreaterThan(0)
+    for (const stop of follower.stops) stop()
+    // The follower's store lets go after nanostores' unmount delay; the leader then closes its stream.
+    await vi.waitFor(() => expect(engine.stats().streams).toBe(0), { timeout: 5000 })
+  })
+})
