@@ -3,8 +3,10 @@
 // an extensionless import in dist/ fails here rather than in a user's app.
 const expectations = {
   'session-stream': ['createSessionClient', 'foldEvents', 'sessionEvents', 'isDurable', 'isLive', 'SessionStreamError'],
-  'session-stream/react': ['useSessionView', 'useSessionConnection', 'useSessionMessage', 'useSessionPart'],
-  'session-stream/vue': ['useSessionView', 'useSessionConnection', 'useSessionMessage', 'useSessionPart'],
+  'session-stream/react': ['useSessionView', 'useSessionConnection', 'useSessionHealth', 'useSessionMessage', 'useSessionMessageIDs', 'useSessionPart', 'SessionMessages'],
+  'session-stream/vue': ['useSessionView', 'useSessionConnection', 'useSessionHealth', 'useSessionMessage', 'useSessionMessageIDs', 'useSessionPart'],
+  'session-stream/tabs': ['shareAcrossTabs', 'createTabCoordinator', 'browserTabPlatform'],
+  'session-stream/persist': ['indexedDBCache', 'memoryCache', 'serverKey', 'toPlain'],
   'session-stream/testing': ['createMockEngine', 'createMockHandlers', 'faultControls', 'releaseResponseClones', 'startTurn'],
 }
 let failed = 0

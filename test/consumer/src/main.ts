@@ -11,6 +11,9 @@ import { createSSRApp } from 'vue'
 import { renderToString as renderVue } from 'vue/server-renderer'
 import { clientExample } from './readme-client.js'
 import { iterableExample } from './readme-iterable.js'
+import { client as sharedClient } from './readme-tabs.js'
+import * as persist from 'session-stream/persist'
+import * as tabs from 'session-stream/tabs'
 import { Transcript } from './readme-react.js'
 import { baseUrl, faultExample, server } from './readme-testing.js'
 import { Transcript as VueTranscript } from './readme-vue.js'
@@ -41,6 +44,16 @@ await check('every entry resolves and exports its API', () => {
   for (const name of ['createMockEngine', 'createMockHandlers', 'faultControls', 'releaseResponseClones', 'startTurn'] as const) {
     assert.equal(typeof testing[name], 'function', `session-stream/testing ${name}`)
   }
+  assert.equal(typeof tabs.shareAcrossTabs, 'function', 'session-stream/tabs shareAcrossTabs')
+  assert.equal(typeof persist.indexedDBCache, 'function', 'session-stream/persist indexedDBCache')
+  return ''
+})
+
+await check('README tabs and cache: in Node both are off, and the client works alone', () => {
+  assert.equal(tabs.shareAcrossTabs(), undefined, 'no Web Locks in Node')
+  assert.equal(persist.indexedDBCache(), undefined, 'no IndexedDB in Node')
+  assert.equal(sharedClient.session('ses_readme').id, 'ses_readme')
+  sharedClient.close()
   return ''
 })
 
