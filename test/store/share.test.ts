@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest'
+import type { SessionEvent } from '../../src/protocol/events.js'
+import { followLeader, leaderFeed, type ShareMessage, type TabShare } from '../../src/store/share.js'
+import { idleConnection } from '../../src/store/status.js'
+import { initialView } from '../../src/view/fold.js'
+import type { SessionView } from '../../src/view/types.js'
+import { activity, durable, live, textDelta } from '../support/events.js'
+
+/*
+ * The store's side of sharing (src/store/share.ts), with the tabs replaced by a plain
+ * in-process share: what a follower folds from the leader's feed, and what a leader sends.
+ */
+
+function fakeShare() {
+  const listeners = new Map<string, (message: unknown) => void>()
+  const published: ShareMessage[] = []
+  const share: TabShare = {
+    leads: () => false,
+    want(sessionID, listener) {
+      listeners.set(sessionID, listener)
+      return () => listeners.delete(sessionID)
+    },
+    publish(_sessionID, message) {
+      published.push(message as ShareMessage)
+      return true
+    },
+    joined: () => () => {},
+  }
+  const send = (message: ShareMessage) => listeners.get('ses_test')?.(message)
+  return { share, published, send, wanted: () => listeners.has('ses_test') }
+}
+
+const status = idleConnection(-1)
+const wire = { ...status, lastError: null }
+const viewAt = (cursor: number): SessionView => ({ ...initialView('ses_test'), cursor })
+/** Durable events by seq, live ones by type: the helpers give each call a fresh event id. */
+const key = (event: SessionEvent): number | string => event.durable?.seq ?? event.type
+const row = (seq: number) => durable('session.next.prompted', seq, { messageID: `m${seq}`, prompt: { text: 'x' }, delivery: 'steer' })
+
+function follow() {
+  const fake = fakeShare()
+  const events: SessionEvent[] = []
+  const views: SessionView[] = []
+  const ends: unknown[] = []
+  const connection = followLeader(fake.share, 'ses_test', status, {
+    event: (event) => events.push(event),
+    replace: (view) => views.push(view),
+    changed: () => {},
+    end: (error) => ends.push(error),
+  })
+  return { ...fake, connection, events, views, ends }
+}
+
+describe('following the leading tab', () => {
+  it('takes events only of the epoch whose snapshot it holds', () => {
+    const f = follow()
+    f.send({ kind: 'events', epoch: 'a', events: [row(1)] })
+    expect(f.events).toEqual([])
+    f.send({ kind: 'snapshot', epoch: 'a', view: viewAt(1), status: wire })
+    f.send({ kind: 'events', epoch: 'a', events: [row(2)] })
+    f.send({ kind: 'events', epoch: 'b', events: [row(3)] })
+    expect(f.views.map((view) => view.cursor)).toEqual([1])
+    expect(f.events.map(key)).toEqual([2])
+  })
+
+  it('a snapshot of the epoch it follows changes nothing; a new epoch replaces the view', () => {
+    const f = follow()
+    f.send({ kind: 'snapshot', epoch: 'a', view: viewAt(3), status: wire })
+    f.send({ kind: 'snapshot', epoch: 'a', view: viewAt(5), status: wire })
+    expect(f.views.map((view) => view.cursor)).toEqual([3])
+    f.send({ kind: 'snapshot', epoch: 'b', view: viewAt(4), status: wire })
+    expect(f.views.map((view) => view.cursor)).toEqual([3, 4])
+  })
+
+  it('folds durable events past its cursor only, live ones always', () => {
+    const f = follow()
+    f.send({ kind: 'snapshot', epoch: 'a', view: viewAt(5), status: wire })
+    const delta = textDelta('x')
+    f.send({ kind: 'events', epoch: 'a', events: [row(4), row(5), delta, row(6), row(6), activity('idle', 6)] })
+    expect(f.events.map(key)).toEqual(['session.next.text.delta', 6, 'session.activity'])
+  })
+
+  it('shows the leader’s status, error as a SessionStreamError, and ends (releasing its want) on its end', () => {
+    const f = follow()
+    expect(f.connection.status().state).toBe('connecting')
+    f.send({ kind: 'status', status: { ...wire, state: 'backoff', lastError: { code: 'network-error', message: 'down' } } })
+    expect(f.connection.status().state).toBe('backoff')
+    expect(f.connection.status().lastError?.code).toBe('network-error')
+    f.send({ kind: 'end', error: { code: 'session-not-found', message: 'gone' } })
+    expect(f.ends).toHaveLength(1)
+    expect(f.wanted()).toBe(false)
+  })
+
+  it('ignores what is not one of its messages', () => {
+    const f = follow()
+    f.send({ kind: 'snapshot', epoch: 'a', view: viewAt(1), status: wire })
+    for (const junk of [null, 42, 'events', { kind: 'nope' }]) f.send(junk as never)
+    expect(f.events).toEqual([])
+    expect(f.views).toHaveLength(1)
+  })
+})
+
+describe('leading', () => {
+  it('sends queued events at the flush, then the snapshot it owes once ready; a reset starts a new epoch', () => {
+    const { share, published } = fakeShare()
+    const feed = leaderFeed(share, 'ses_test', () => 0.5)
+    feed.event(row(1))
+    feed.flush(viewAt(1), status, false)
+    expect(published.map((m) => m.kind)).toEqual(['events'])
+    feed.flush(viewAt(1), status, true)
+    expect(published.map((m) => m.kind)).toEqual(['events', 'snapshot'])
+    const first = published[1]!.kind === 'snapshot' ? published[1]!.epoch : ''
+    feed.flush(viewAt(1), status, true)
+    expect(published).toHaveLength(2)
+    feed.join()
+    feed.event(live('session.next.text.delta', { assistantMessageID: 'a', textID: 't', delta: 'x' }))
+    feed.flush(viewAt(1), status, true)
+    expect(published.map((m) => m.kind)).toEqual(['events', 'snapshot', 'events', 'snapshot'])
+    feed.reset()
+    feed.flush(viewAt(0), status, true)
+    const last = published.at(-1)!
+    expect(last.kind === 'snapshot' && last.epoch !== first).toBe(true)
+  })
+})
