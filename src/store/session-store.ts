@@ -262,7 +262,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     flush()
     // The last word of a connection that goes away is published whole, throttle or not.
     publishStatus(true)
-    if (connection !== undefined) resumeAfter = staging === undefined ? connection.status().cursor : view.cursor
+    // A follower resumes from what it folded: the leader's status lags its events (or leads them).
+    if (connection !== undefined) resumeAfter = staging === undefined && !following ? connection.status().cursor : view.cursor
     connection = undefined
     staging = undefined
     published = undefined

@@ -122,3 +122,39 @@ describe('leading', () => {
     expect(last.kind === 'snapshot' && last.epoch !== first).toBe(true)
   })
 })
+
+describe('a follower promoted to leader', () => {
+  it('connects after the cursor of what it folded, not the leader’s last published status', async () => {
+    const { createSessionStore } = await import('../../src/store/session-store.js')
+    const { createFakeServer } = await import('../support/fake-server.js')
+    const server = createFakeServer()
+    const fake = fakeShare()
+    let leads = false
+    const handle = createSessionStore({
+      baseUrl: 'http://server.test',
+      sessionID: 'ses_test',
+      shape: 'unified',
+      fetch: server.fetch,
+      scheduler: (flush) => {
+        queueMicrotask(flush)
+        return () => {}
+      },
+      share: { ...fake.share, leads: () => leads },
+    })
+    const stop = handle.$view.listen(() => {})
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(fake.wanted()).toBe(true)
+    fake.send({ kind: 'snapshot', epoch: 'a', view: viewAt(2), status: wire })
+    // The leader's status lags: it says 3 while its events reach 6.
+    fake.send({ kind: 'status', status: { ...wire, state: 'open', cursor: 3 } })
+    fake.send({ kind: 'events', epoch: 'a', events: [row(3), row(4), row(5), row(6)] })
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(handle.$view.get().cursor).toBe(6)
+    leads = true
+    handle.reconnect()
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(new URL(server.requests.at(-1)!.url).searchParams.get('after')).toBe('6')
+    stop()
+    handle.close()
+  })
+})
