@@ -302,24 +302,28 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
       active = false
     }
     following = options.share !== undefined && !options.share.leads()
+    /** Callbacks of this connection only: a stopped one may still unwind. */
+    const live =
+      <A extends unknown[]>(callback: (...args: A) => void) =>
+      (...args: A) => {
+        if (active) callback(...args)
+      }
+    const common = {
+      event: live(queue),
+      changed: live(() => {
+        requestFlush()
+        // At once, not at the flush: a hidden tab may not flush for a while.
+        if (connection !== undefined) watchActivity(connection.synced())
+      }),
+      end: live(onEnd),
+    }
     if (following && options.share !== undefined) {
       connection = followLeader(options.share, options.sessionID, { ...status, cursor: view.cursor }, {
-        event: (event) => {
-          if (active) queue(event)
-        },
-        replace: (next) => {
-          if (!active) return
+        ...common,
+        replace: live((next: SessionView) => {
           flush()
           setView(next)
-        },
-        changed: () => {
-          if (!active) return
-          requestFlush()
-          if (connection !== undefined) watchActivity(connection.synced())
-        },
-        end: (error) => {
-          if (active) onEnd(error)
-        },
+        }),
       })
       return
     }
@@ -334,34 +338,16 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     connection = openConnection(
       { ...options, after: resumeAfter },
       {
-        event: (event) => {
-          if (active) queue(event)
-        },
-        fragment: (event) => {
-          if (active) onFragment(event)
-        },
-        unknown: (event) => {
-          if (active) options.onUnknownEvent?.(event)
-        },
-        invalid: (event, error) => {
-          if (active) options.onInvalidEvent?.(event, error)
-        },
-        reset: () => {
-          if (!active) return
+        ...common,
+        fragment: live(onFragment),
+        unknown: live((event: UnknownEvent) => options.onUnknownEvent?.(event)),
+        invalid: live((event: UnknownEvent, error: SessionStreamError) => options.onInvalidEvent?.(event, error)),
+        reset: live(() => {
           flush()
           staging = { view: initialView(options.sessionID), pending: [], synced: false }
           feed?.reset()
           persistence?.drop()
-        },
-        changed: () => {
-          if (!active) return
-          requestFlush()
-          // At once, not at the flush: a hidden tab may not flush for a while.
-          if (connection !== undefined) watchActivity(connection.synced())
-        },
-        end: (error) => {
-          if (active) onEnd(error)
-        },
+        }),
       },
     )
   }
