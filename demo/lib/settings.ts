@@ -2,8 +2,12 @@
  * Page settings from the query string, so the same build runs against any server:
  * `?mock=<url>` (the mock server), `?opencode=<url>` (a real opencode server: the page then
  * uses only the SDK's API, no mock control surface), `?interval=<ms>` (pause between
- * scripted deltas, mock only), `?idle=<ms>` (the client's idle timeout). A password is
- * never read from here: it is typed into the page and kept in memory only.
+ * scripted deltas, mock only), `?idle=<ms>` (the client's idle timeout), `?tabs=0` (each tab
+ * connects on its own instead of sharing one connection per session with the other tabs of
+ * this origin), `?cache=0` (no cached transcript: a reload replays the whole log), `?hook=1`
+ * (exposes `window.__sessionStream` for the browser tests: the views as plain data, never
+ * put into the page as markup). A password is never read from here: it is typed into the
+ * page and kept in memory only.
  */
 
 export type DemoMode = 'mock' | 'opencode'
@@ -17,6 +21,12 @@ export interface DemoSettings {
   readonly mockUrl: string | undefined
   readonly intervalMs: number
   readonly idleTimeoutMs: number
+  /** Tabs of this origin share one connection per session (`shareAcrossTabs()`); `?tabs=0` turns it off. */
+  readonly tabs: boolean
+  /** Views and cursors kept in IndexedDB for an instant reload (`indexedDBCache()`); `?cache=0` turns it off. */
+  readonly cache: boolean
+  /** `?hook=1`: `window.__sessionStream` for the browser tests. */
+  readonly hook: boolean
 }
 
 export interface SettingsDefaults {
@@ -39,6 +49,9 @@ const integer = (raw: string | null, fallback: number, min: number, max: number)
   return Math.min(max, Math.max(min, Number(raw)))
 }
 
+/** On unless the parameter says `0`, `false` or `off`. */
+const flag = (raw: string | null, fallback: boolean): boolean => (raw === null || raw === '' ? fallback : !/^(0|false|off|no)$/i.test(raw))
+
 const present = (value: string | null | undefined): string | undefined => (value === null || value === undefined || value === '' ? undefined : value)
 
 export function readSettings(search: string, fallback: SettingsDefaults = {}): DemoSettings {
@@ -53,5 +66,8 @@ export function readSettings(search: string, fallback: SettingsDefaults = {}): D
     mockUrl: mock,
     intervalMs: integer(params.get('interval'), 25, 0, 1000),
     idleTimeoutMs: integer(params.get('idle'), mode === 'opencode' ? OPENCODE_IDLE_MS : MOCK_IDLE_MS, 1000, 120_000),
+    tabs: flag(params.get('tabs'), true),
+    cache: flag(params.get('cache'), true),
+    hook: flag(params.get('hook'), false),
   }
 }

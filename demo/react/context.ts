@@ -1,9 +1,11 @@
+import type { ReadableAtom } from 'nanostores'
 import { createContext, useContext } from 'react'
 import type { SessionClient } from '../../src/index.js'
 import type { Backend } from '../lib/backend.js'
 import type { ByteMeter } from '../lib/byte-meter.js'
 import type { EventLog } from '../lib/event-log.js'
 import type { DemoSettings } from '../lib/settings.js'
+import type { TabRoleLabel } from '../lib/tab-role.js'
 
 /**
  * The server the page follows in opencode mode, and how to point it elsewhere. The
@@ -25,6 +27,8 @@ export interface Demo {
   /** When the page last saw a byte on each stream (the health panel's stall check). */
   readonly bytes: ByteMeter
   readonly settings: DemoSettings
+  /** Whether this tab leads the tabs of the origin, follows the leading one, or shares nothing. */
+  readonly tabRole: ReadableAtom<TabRoleLabel>
   /** Set in opencode mode only. */
   readonly server: ServerTarget | undefined
 }

@@ -1,8 +1,10 @@
+import { useStore } from '@nanostores/react'
 import type { SessionHandle } from '../../src/index.js'
 import { useSessionConnection } from '../../src/react/index.js'
 import { SERVER_STREAM } from '../lib/byte-meter.js'
 import { formatDuration } from '../lib/format.js'
 import { describeHealth, errorSeenAt, formatAge } from '../lib/health.js'
+import type { TabRoleLabel } from '../lib/tab-role.js'
 import { useDemo } from './context.js'
 import { useNow } from './use-now.js'
 
@@ -13,7 +15,11 @@ import { useNow } from './use-now.js'
  */
 export function HealthPanel({ session }: { readonly session: SessionHandle }) {
   const connection = useSessionConnection(session)
-  const { settings, bytes } = useDemo()
+  const { settings, bytes, tabRole } = useDemo()
+  const role = useStore(tabRole)
+  // A following tab has no stream of its own: what it measured on the wire (if it ever led)
+  // says nothing now; the leader's last byte comes with the status it feeds.
+  const following = role === 'follows'
   // Quiet for half the idle timeout is stalled: 3 s on the mock (2 s heartbeats), longer on
   // opencode, whose session stream is silent between rows (heartbeats come every 15 s, server-wide).
   const staleAfter = settings.idleTimeoutMs / 2
@@ -26,8 +32,8 @@ export function HealthPanel({ session }: { readonly session: SessionHandle }) {
     lastError: connection.lastError,
     errorAt: errorSeenAt(session, connection.lastError, now),
     sdkByteAt: connection.lastByteAt,
-    streamByteAt: bytes.lastByteAt(session.id),
-    serverByteAt: bytes.lastByteAt(SERVER_STREAM),
+    streamByteAt: following ? undefined : bytes.lastByteAt(session.id),
+    serverByteAt: following ? undefined : bytes.lastByteAt(SERVER_STREAM),
     now,
     staleAfterMs: staleAfter,
   })
@@ -69,6 +75,10 @@ export function HealthPanel({ session }: { readonly session: SessionHandle }) {
         >
           {connection.shape ?? '—'}
         </dd>
+        <dt>tab</dt>
+        <dd data-testid="tab-role" data-role={role} title={ROLE_HINT[role]}>
+          {role}
+        </dd>
         <dt>attempt</dt>
         <dd data-testid="attempt">{connection.attempt}</dd>
         <dt>next retry</dt>
@@ -102,6 +112,12 @@ export function HealthPanel({ session }: { readonly session: SessionHandle }) {
       </div>
     </section>
   )
+}
+
+const ROLE_HINT: Readonly<Record<TabRoleLabel, string>> = {
+  leads: 'This tab holds the connection and feeds the other tabs of this page (?tabs=0 turns sharing off)',
+  follows: "This tab folds what the leading tab feeds it, and shows the leader's health; it takes over if that tab goes",
+  alone: 'This tab connects on its own: sharing is off (?tabs=0) or the browser lacks Web Locks or BroadcastChannel',
 }
 
 function Counter({ label, value, hint }: { readonly label: string; readonly value: number; readonly hint: string }) {

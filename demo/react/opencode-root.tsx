@@ -1,9 +1,11 @@
+import type { ReadableAtom } from 'nanostores'
 import { useEffect, useRef, useState } from 'react'
 import type { SessionClient } from '../../src/index.js'
 import { createOpencodeBackend } from '../lib/backend.js'
 import type { ByteMeter } from '../lib/byte-meter.js'
 import type { EventLog } from '../lib/event-log.js'
 import type { DemoSettings } from '../lib/settings.js'
+import type { TabRoleLabel } from '../lib/tab-role.js'
 import { App } from './app.js'
 import { DemoContext, type Demo } from './context.js'
 
@@ -18,6 +20,7 @@ interface OpencodeRootProps {
   readonly settings: DemoSettings
   readonly log: EventLog
   readonly bytes: ByteMeter
+  readonly tabRole: ReadableAtom<TabRoleLabel>
   readonly makeClient: (url: string, password: string) => SessionClient
 }
 
@@ -35,7 +38,7 @@ function rememberUrl(url: string, sameServer: boolean): void {
  * anew when the server form connects, the previous one closed. Everything below talks to
  * the server through that client's API only.
  */
-export function OpencodeRoot({ initialUrl, settings, log, bytes, makeClient }: OpencodeRootProps) {
+export function OpencodeRoot({ initialUrl, settings, log, bytes, tabRole, makeClient }: OpencodeRootProps) {
   const [target, setTarget] = useState<Target>({ url: initialUrl, password: '' })
   const [current, setCurrent] = useState<{ readonly demo: Demo; readonly key: number } | undefined>()
   const generation = useRef(0)
@@ -57,6 +60,7 @@ export function OpencodeRoot({ initialUrl, settings, log, bytes, makeClient }: O
         log,
         bytes,
         settings,
+        tabRole,
         server: { url: target.url, password: target.password, generation: key, connect },
       },
     })
@@ -66,7 +70,7 @@ export function OpencodeRoot({ initialUrl, settings, log, bytes, makeClient }: O
       removeEventListener('pagehide', close)
       client.close()
     }
-  }, [target, makeClient, log, bytes, settings])
+  }, [target, makeClient, log, bytes, settings, tabRole])
 
   if (current === undefined) return null
   return (
