@@ -20,6 +20,7 @@ import { selectMessage, selectPart } from '../view/select.js'
 import type { SessionView } from '../view/types.js'
 import { createFragmentHold, partOf } from './hold.js'
 import { createKeyedViews, type KeyedViews } from './keyed.js'
+import { createStaleWatch, createThrottle } from './timers.js'
 import { bindLifecycle } from './lifecycle.js'
 import { createPersistence, type ViewCache } from './persisted.js'
 import { followLeader, leaderFeed, type LeaderFeed, type TabShare } from './share.js'
@@ -124,10 +125,13 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
   let cancelFlush: (() => void) | undefined
   let liveApplied = 0
   let orphans = 0
-  let staleTimer: unknown
-  let countersTimer: unknown
-  let countersAt = Number.NEGATIVE_INFINITY
-  const activityStaleMs = options.activityStaleMs ?? DEFAULT_ACTIVITY_STALE_MS
+  const stale = createStaleWatch(
+    env,
+    options.activityStaleMs ?? DEFAULT_ACTIVITY_STALE_MS,
+    () => connection?.synced() === true,
+    () => setView(withoutActivity(view)),
+  )
+  const counters = createThrottle(env, COUNTER_INTERVAL_MS)
   const hold = createFragmentHold()
   /** Parts whose start row is queued but not folded yet. */
   const started = new Set<string>()
@@ -163,21 +167,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     if (persistence !== undefined && !following && view !== persisted && view.cursor >= 0) persistence.changed((persisted = view))
   }
 
-  /**
-   * Activity is only as true as the connection that vouches for it: once it has been unable to
-   * (no snapshot on the current attempt) for `activityStaleMs`, the view stops showing a run.
-   */
-  const watchActivity = (synced: boolean) => {
-    if (synced || view.activity === 'unknown') {
-      if (staleTimer !== undefined) env.clearTimeout(staleTimer)
-      staleTimer = undefined
-      return
-    }
-    staleTimer ??= env.setTimeout(() => {
-      staleTimer = undefined
-      if (connection?.synced() !== true) setView(withoutActivity(view))
-    }, activityStaleMs)
-  }
+  /** Unvouched for `activityStaleMs`, the view stops showing a run (SPEC S14). */
+  const watchActivity = (synced: boolean) => stale.watch(synced, view.activity === 'unknown')
 
   /**
    * Health (state, attempt, retry time, error, sync, shape) is published at once; what moves
@@ -190,16 +181,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     watchActivity(next.synced)
     if (next === published && status.counters.liveApplied === liveApplied && status.counters.orphans === orphans) return
     const now = env.now()
-    if (!final && !healthChanged(status, next) && now - countersAt < COUNTER_INTERVAL_MS) {
-      countersTimer ??= env.setTimeout(() => {
-        countersTimer = undefined
-        publishStatus()
-      }, COUNTER_INTERVAL_MS - (now - countersAt))
-      return
-    }
-    if (countersTimer !== undefined) env.clearTimeout(countersTimer)
-    countersTimer = undefined
-    countersAt = now
+    if (!final && !healthChanged(status, next) && !counters.ready(now)) return counters.later(now, publishStatus)
+    counters.ran(now)
     published = next
     setStatus({ ...next, counters: { ...next.counters, liveApplied, orphans } })
   }
@@ -357,8 +340,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     if (current === undefined) return
     detach()
     watchActivity(true)
-    if (countersTimer !== undefined) env.clearTimeout(countersTimer)
-    countersTimer = undefined
+    counters.cancel()
     stopCurrent()
     current.close()
     stopLeading()
