@@ -11,6 +11,8 @@ import {
   waitFor,
 } from './support/helpers.js'
 import { DEFAULT_SCRIPT, startModel, words, type ScriptedModel } from './support/model.js'
+import { shareAcrossTabs } from '../../src/tabs/index.js'
+import { createFakeWorld } from '../tabs/fakes.js'
 import { startOpencode, type OpencodeServer } from './support/server.js'
 
 /*
@@ -165,6 +167,43 @@ describe('the SDK against the released opencode server', () => {
     sdk.close()
     await new Promise((resolve) => setTimeout(resolve, 100))
     expect(counter.open()).toBe(0)
+  })
+
+  it('two tabs sharing connections: one /api/event and one session stream in all, the follower folds the same turn', async () => {
+    model.script = { ...DEFAULT_SCRIPT, tool: false, reasoning: '', answer: words(30), delayMs: 30 }
+    // Two tabs of one origin, their Web Locks and BroadcastChannel in memory (test/tabs/fakes.ts).
+    const world = createFakeWorld()
+    const streams: string[] = []
+    const tab = (name: string) => {
+      const platform = world.tab(name, true).platform
+      const counting: typeof fetch = (input, init) => {
+        const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url)
+        if (url.pathname.endsWith('/event')) streams.push(`${name} ${url.pathname}`)
+        return fetch(input, init)
+      }
+      return client({ fetch: counting, tabs: shareAcrossTabs({ platform }) })
+    }
+    const leader = tab('leader')
+    const { id } = await leader.sessions.create()
+    const leading = leader.session(id)
+    const stops = [leading.$view.listen(() => {})]
+    await world.settle()
+    const follower = tab('follower')
+    const following = follower.session(id)
+    stops.push(following.$view.listen(() => {}))
+    await world.settle()
+    await waitFor(following.$connection, (status) => status.shape === 'split', 10_000)
+
+    await leader.sessions.prompt(id, 'Say thirty words')
+    const views = await Promise.all([leading, following].map((handle) => waitFor(handle.$view, turnDone(0), 30_000, explain)))
+    expect(turn(views[1]!, 0).steps.at(-1)?.parts[0]).toMatchObject({ type: 'text', text: model.script.answer })
+    expect(comparable(views[1]!)).toEqual(comparable(views[0]!))
+    // The follower's text streamed: fragments reached it through the leader.
+    expect(following.$connection.get().counters.liveApplied).toBeGreaterThan(0)
+    expect(streams.filter((stream) => stream.startsWith('follower'))).toEqual([])
+    expect(streams.filter((stream) => stream.endsWith('/api/event'))).toHaveLength(1)
+    expect(streams.filter((stream) => stream.includes(`/session/${id}/`))).toHaveLength(1)
+    for (const stop of stops) stop()
   })
 
   it('ends the handle of a followed session that is deleted with session-not-found', async () => {
