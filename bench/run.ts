@@ -7,7 +7,7 @@ import { fork } from 'node:child_process'
 import { cpus } from 'node:os'
 import { formatTable, isRows, type Row } from './lib/table.js'
 
-const ALL = ['throughput', 'delta-cost', 'long-event', 'coalescing', 'latency', 'replay', 'memory', 'size', 'peer-size', 'render', 'turn-cost'] as const
+const ALL = ['throughput', 'delta-cost', 'long-event', 'coalescing', 'latency', 'replay', 'memory', 'size', 'peer-size', 'render', 'turn-cost', 'reload'] as const
 const TIMEOUT_MS = 90_000
 
 function runOne(name: string): Promise<Row[]> {

@@ -93,7 +93,7 @@ if (settings.serverUrl === undefined) {
   )
 } else {
   const client = makeClient(settings.serverUrl, '', settings, log, bytes, tabRole, cache)
-  if (settings.hook) installTestHook(client, tabRole.$role)
+  if (settings.hook) installTestHook(client, tabRole.$role, { store: cache, server: settings.serverUrl })
   const demo: Demo = {
     client,
     backend: createMockBackend(createMockApi(settings.serverUrl), client, settings.intervalMs),

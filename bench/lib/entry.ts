@@ -13,6 +13,7 @@ const benches = {
   'peer-size': () => import('../peer-size.js'),
   'turn-cost': () => import('../turn-cost.js'),
   render: () => import('../render.js'),
+  reload: () => import('../reload.js'),
 } satisfies Record<string, () => Promise<{ run(): Promise<Row[]> }>>
 
 const isBench = (name: string | undefined): name is keyof typeof benches => name !== undefined && name in benches

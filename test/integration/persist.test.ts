@@ -15,7 +15,7 @@ import { comparable, serverFold } from '../support/convergence.js'
 const BASE = 'http://user:secret@mock.test/'
 let cleanup: (() => void)[] = []
 afterEach(() => {
-  for (const clean of cleanup.reverse()) clean()
+  for (const clean of cleanup.toReversed()) clean()
   cleanup = []
 })
 

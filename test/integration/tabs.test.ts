@@ -26,7 +26,7 @@ interface Tab {
 
 let cleanup: (() => void)[] = []
 afterEach(() => {
-  for (const clean of cleanup.reverse()) clean()
+  for (const clean of cleanup.toReversed()) clean()
   cleanup = []
 })
 
