@@ -310,6 +310,9 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
       })
       return
     }
+    // A tab promoted from following knows the server's shape from its leader: telling it again
+    // would leave a split server's fragments unseen for the detection's 1.5 s.
+    if (options.hub !== undefined && options.hub.shape === undefined && status.shape !== undefined) options.hub.shape = status.shape
     if (options.share !== undefined) {
       const leading = leaderFeed(options.share, options.sessionID, env.random)
       feed = leading

@@ -105,6 +105,8 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
   const hub = options.hub ?? hubFor({ ...options, fetch: fetchFn, environment: env })
 
   let synced = false
+  /** The last activity status delivered (a split server's answers repeat it). */
+  let lastActivity: string | undefined
   let closed = false
   /** The cursor before the newest durable event, to step back to if the consumer rejects it. */
   let before = cursor
@@ -129,7 +131,9 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
       guard(() => (sink.fragment ?? sink.event)(event))
     },
     activity: (status) => {
-      if (closed) return
+      // An answer that repeats what this attempt already knows says nothing new; delivered, a
+      // `running` would mark the streaming parts incomplete as if fragments had been lost.
+      if (closed || (synced && status === lastActivity)) return
       // The server cannot say where its history ends here: the cursor stands in, so no reset is inferred.
       const activity = { id: `activity_${env.now()}`, type: 'session.activity', data: { timestamp: env.now(), sessionID: options.sessionID, status, cutoff: cursor } } as const
       void (async () => deliver(activity))()
@@ -232,6 +236,7 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
 
   function deliver(event: SessionEvent): void | Promise<void> {
     if (event.type === 'session.activity') {
+      lastActivity = event.data.status
       // Only an attempt's first activity is the snapshot taken at its cutoff; later ones are
       // transitions, whatever cutoff a server repeats in them.
       if (!synced && isHistoryReset(cursor, event.data.cutoff)) {

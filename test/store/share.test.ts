@@ -124,16 +124,19 @@ describe('leading', () => {
 })
 
 describe('a follower promoted to leader', () => {
-  it('connects after the cursor of what it folded, not the leader’s last published status', async () => {
+  it('connects after the cursor of what it folded, not the leader’s last published status, knowing the shape', async () => {
     const { createSessionStore } = await import('../../src/store/session-store.js')
     const { createFakeServer } = await import('../support/fake-server.js')
+    const { hubFor } = await import('../../src/transport/connection.js')
+    const { defaultEnvironment } = await import('../../src/transport/environment.js')
     const server = createFakeServer()
     const fake = fakeShare()
     let leads = false
+    const hub = hubFor({ baseUrl: 'http://server.test', fetch: server.fetch, environment: defaultEnvironment() })
     const handle = createSessionStore({
       baseUrl: 'http://server.test',
       sessionID: 'ses_test',
-      shape: 'unified',
+      hub,
       fetch: server.fetch,
       scheduler: (flush) => {
         queueMicrotask(flush)
@@ -146,7 +149,7 @@ describe('a follower promoted to leader', () => {
     expect(fake.wanted()).toBe(true)
     fake.send({ kind: 'snapshot', epoch: 'a', view: viewAt(2), status: wire })
     // The leader's status lags: it says 3 while its events reach 6.
-    fake.send({ kind: 'status', status: { ...wire, state: 'open', cursor: 3 } })
+    fake.send({ kind: 'status', status: { ...wire, state: 'open', cursor: 3, shape: 'unified' } })
     fake.send({ kind: 'events', epoch: 'a', events: [row(3), row(4), row(5), row(6)] })
     await new Promise((resolve) => setTimeout(resolve, 0))
     expect(handle.$view.get().cursor).toBe(6)
@@ -154,7 +157,10 @@ describe('a follower promoted to leader', () => {
     handle.reconnect()
     await new Promise((resolve) => setTimeout(resolve, 0))
     expect(new URL(server.requests.at(-1)!.url).searchParams.get('after')).toBe('6')
+    // It knows the server's shape from the leader it followed: no detection delay.
+    expect(hub.shape).toBe('unified')
     stop()
     handle.close()
+    hub.close()
   })
 })

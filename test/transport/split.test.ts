@@ -300,6 +300,25 @@ describe('following a split server', () => {
     c.connection.close()
   })
 
+  it('delivers an activity answer only when it says something new on this attempt (a repeated running would mark streaming parts incomplete)', async () => {
+    const server = splitServer()
+    server.running.add(SESSION)
+    const c = connect(server, { shape: 'split', idleTimeoutMs: 3_600_000 })
+    await settle()
+    expect(c.activities()).toEqual(['running'])
+    // A tool turn's first step ends while the run goes on: asked again, still running.
+    const asked = server.activeRequests
+    server.session.last.send(step(1), stepEnded(2))
+    await vi.advanceTimersByTimeAsync(300)
+    expect(server.activeRequests).toBe(asked + 1)
+    expect(c.activities()).toEqual(['running'])
+    server.running.delete(SESSION)
+    server.session.last.send(step(3, 'msg_b'), stepEnded(4, 'msg_b'))
+    await vi.advanceTimersByTimeAsync(300)
+    expect(c.activities()).toEqual(['running', 'idle'])
+    c.connection.close()
+  })
+
   it('asks for activity every 20 s while running, and stops asking once idle', async () => {
     const server = splitServer()
     server.running.add(SESSION)
