@@ -54,9 +54,9 @@ function makeClient(
   return createSessionClient({
     baseUrl,
     fetch: meter.fetch,
-    // Every tab of this demo acts as the same user (one mock server, or one opencode password
-    // typed in each tab: a tab whose password is wrong cannot list sessions, so opens none).
-    tabs: tabs.tabs,
+    // Tabs share only without a password: the leader's credentials serve every tab, and a
+    // password typed in one tab (right or wrong) must not serve, or fail, the others.
+    tabs: password === '' ? tabs.tabs : undefined,
     cache: viewCache,
     ...(password === '' ? {} : { headers: basicAuth(password) }),
     // Quick retries so recovery is something you watch, not wait for.

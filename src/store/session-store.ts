@@ -163,8 +163,12 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     }
     publishStatus()
     feed?.flush(view, status, staging === undefined && connection?.synced() === true)
-    // The tab that holds the connection saves; followers only read the cache.
-    if (persistence !== undefined && !following && view !== persisted && view.cursor >= 0) persistence.changed((persisted = view))
+    // The tab that holds the connection saves; followers only read the cache. A turn that has
+    // just ended is saved at once: a page that unloads cannot finish an IndexedDB write.
+    if (persistence !== undefined && !following && view !== persisted && view.cursor >= 0) {
+      const ended = view.activity === 'idle' && persisted?.activity !== 'idle'
+      persistence.changed((persisted = view), ended)
+    }
   }
 
   /** Unvouched for `activityStaleMs`, the view stops showing a run (SPEC S14). */

@@ -316,14 +316,11 @@ describe.each(['unified', 'split'] as const)('the leading tab closes mid-turn (%
   }, 40_000)
 })
 
-describe('split server: what a real browser shows (SDK bugs, `it.fails` until fixed)', () => {
-  // After a handover the new leader's hub knows no shape (the verdict lives in the old leader's
-  // client), so it runs the split detection again: no server-wide stream, hence no live text,
-  // until the turn's rows pause for 1.5 s; and it publishes no snapshot until it is synced, so
-  // its followers fold nothing, not even durable rows, meanwhile (they ignore the new epoch's
-  // events). Measured: text frozen for the rest of the turn, a follower ~0.7 s behind the new
-  // leader after the turn ended.
-  it.fails('the remaining tabs keep streaming text through a handover', async () => {
+describe('split server: what a real browser shows (bugs these tests found, now fixed)', () => {
+  // Found here: after a handover the new leader's hub knew no shape (the verdict lived in the old
+  // leader's client), so it ran the split detection again: no live text until the turn's rows
+  // paused for 1.5 s. A promoted tab now takes the shape from the status it followed.
+  it('the remaining tabs keep streaming text through a handover', async () => {
     const mock = mockOf('split')
     const sessionID = await createSession(mock, 'split handover')
     const context = await newContext()
@@ -347,12 +344,11 @@ describe('split server: what a real browser shows (SDK bugs, `it.fails` until fi
     expect(grown.filter((tab) => tab.chars <= 60)).toEqual([])
   }, 40_000)
 
-  // A split server gets its activity by polling GET /api/session/active after each step end. A
-  // `running` answer folded while the next step's text streams flags that text incomplete
-  // (settleOpen 'running': "live fragments sent before the snapshot may be lost"), though the
-  // server-wide stream never dropped a fragment: every multi-step answer on a released
-  // opencode shows the `incomplete` badge mid-stream, with no fault at all. One tab, no sharing.
-  it.fails('a multi-step answer streams without an incomplete flag when nothing was lost', async () => {
+  // Found here: a split server's activity comes from polling GET /api/session/active after each
+  // step end, and a repeated `running` answer, folded as a snapshot while the next step's text
+  // streamed, flagged that text incomplete with no fault at all. Repeats are no longer delivered
+  // (SPEC H9). One tab, no sharing.
+  it('a multi-step answer streams without an incomplete flag when nothing was lost', async () => {
     const mock = mockOf('split')
     const sessionID = await createSession(mock, 'split incomplete')
     const tab = await openTab(await newContext(), 'one', demoUrl(mock, sessionID, '&tabs=0&cache=0'), [])
@@ -450,12 +446,10 @@ describe('a reload', () => {
     expect(tab.errors).toEqual([])
   }, 40_000)
 
-  // SDK bug (src/store/persisted.ts + src/persist/backend.ts): the save a reload triggers
-  // (pagehide / visibilitychange: "the last chance to save") opens a readwrite transaction whose
-  // puts are issued from a request's success callback, which never runs in an unloading document.
-  // So what changed in the last second before a reload is not cached: here the second turn.
-  // `it.fails` until that is fixed; then drop `.fails`.
-  it.fails('a reload within a second of the last change shows that change from the cache', async () => {
+  // Found here: the save a reload triggers (the page hides) cannot finish in an unloading
+  // document (its puts wait on a read's callback), so a turn that ended within a second of the
+  // reload was not cached. A turn's end is now saved at once.
+  it('a reload within a second of the last change shows that change from the cache', async () => {
     const mock = mockOf('unified')
     const first = 'How do resumable streams survive a dropped connection?'
     const { sessionID, tab } = await cachedSession(mock, first)
