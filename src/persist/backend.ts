@@ -19,23 +19,35 @@ export interface Change {
  */
 export interface Backend {
   get(key: string): Promise<unknown>
-  change(plan: (index: unknown, keys: readonly IDBValidKey[]) => Change): Promise<void>
+  /**
+   * `early`: the entry the plan will put, written before the reads. A page that is unloading
+   * (a reload) runs no more callbacks, so a put issued from the reads' answer would never be
+   * made; one issued at once is committed with the transaction.
+   */
+  change(plan: (index: unknown, keys: readonly IDBValidKey[]) => Change, early?: readonly [key: string, value: unknown]): Promise<void>
 }
 
 export const idbBackend = (use: UseStore): Backend => ({
   get: (key) => use('readonly', (store) => promisifyRequest(store.get(key))),
-  change: (plan) =>
+  change: (plan, early) =>
     use('readwrite', (store) => {
-      // Both reads are queued at once and answer in order; the writes go in from the last
+      const done = promisifyRequest(store.transaction)
+      try {
+        if (early !== undefined) store.put(early[1], early[0])
+      } catch {
+        // A value the database cannot clone: write nothing. `done` rejects with the abort.
+        store.transaction.abort()
+        return done
+      }
+      // Both reads are queued at once and answer in order; the other writes go in from the last
       // answer's callback, not after an await, which could let the transaction commit first.
       const index = store.get(INDEX_KEY)
       const keys = store.getAllKeys()
-      const done = promisifyRequest(store.transaction)
       keys.onsuccess = () => {
         try {
           const change = plan(index.result, keys.result)
           for (const key of change.remove) store.delete(key)
-          if (change.put !== undefined) store.put(change.put[1], change.put[0])
+          if (change.put !== undefined && change.put[0] !== early?.[0]) store.put(change.put[1], change.put[0])
           store.put(change.index, INDEX_KEY)
         } catch {
           // A value the database cannot clone: write nothing. `done` rejects with the abort.

@@ -90,7 +90,7 @@ function cacheOver(backend: Backend, options: Omit<SessionCacheOptions, 'store' 
       if (problem !== undefined) throw new Error(`session cache: not saved: ${problem}`)
       // The view's JSON is the estimate: what IndexedDB keeps is of the same order.
       if (JSON.stringify(record.view).length > maxBytes) return backend.change(planRemove((other) => other === key))
-      return backend.change(planSave(key, record, entry.savedAt, maxEntries))
+      return backend.change(planSave(key, record, entry.savedAt, maxEntries), [key, record])
     })
 
   const drain = async (key: string, sessionID: string): Promise<void> => {

@@ -456,6 +456,8 @@ describe('a reload', () => {
     const second = 'Weather in Lisbon?'
     const secondTurn = await serverTurn(mock, sessionID, second)
     await converged(mock, [tab], [sessionID])
+    // Saved as the turn ended, not after a second of quiet: in the cache well within half a second.
+    await vi.waitFor(async () => expect(await cachedCursor(tab.page, sessionID)).toBe(mock.engine.latestSeq(sessionID)), { timeout: 500, interval: 20 })
     // Reload at once, the stream held back so that only the cache can show the second turn.
     await control(mock, 'POST', 'faults', { type: 'stall', on: true, target: 'session' })
     await reloadUntilShown(tab, sessionID, secondTurn, 3000)
