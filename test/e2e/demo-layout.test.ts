@@ -1,12 +1,10 @@
-import { mkdir, rm } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { startMockServer, type MockServer } from '../../mock-server/node.js'
 import { seriousViolations } from './support/axe.js'
-import { launchChromium } from './support/browser.js'
-import { buildDemo } from './support/demo-build.js'
-import { serveStatic, type StaticServer } from './support/static-server.js'
+import { demoRig } from './support/rig.js'
 
 /*
  * The demo page as a person meets it: usable from a 390 px phone to a wide screen, with no
@@ -26,39 +24,20 @@ const WIDTHS = [
   { width: 1280, height: 800 },
 ] as const
 
-let browser: Browser | undefined
-/** Why Chromium could not start: every browser test fails with it (they never skip). */
-let launchError: unknown
 let mock: MockServer | undefined
 /** A mock in the released opencode server's split shape: the page's opencode mode. */
 let split: MockServer | undefined
-let site: StaticServer | undefined
-let outDir: string | undefined
-const contexts: BrowserContext[] = []
 
-beforeAll(async () => {
-  try {
-    browser = await launchChromium()
-  } catch (cause) {
-    launchError = cause
-    return
-  }
-  ;[outDir, mock, split] = await Promise.all([buildDemo(), startMockServer({ heartbeatMs: 1000 }), startMockServer({ shape: 'split' })])
-  site = await serveStatic(outDir)
-  await mkdir(RESULTS, { recursive: true })
-}, 90_000)
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()))
-  mock?.engine.applyFault({ type: 'clear' })
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await site?.close()
-  await mock?.close()
-  await split?.close()
-  if (outDir !== undefined) await rm(outDir, { recursive: true, force: true })
+const rig = demoRig({
+  start: async () => {
+    ;[mock, split] = await Promise.all([startMockServer({ heartbeatMs: 1000 }), startMockServer({ shape: 'split' })])
+    await mkdir(RESULTS, { recursive: true })
+  },
+  stop: async () => {
+    await mock?.close()
+    await split?.close()
+  },
+  afterEach: () => mock?.engine.applyFault({ type: 'clear' }),
 })
 
 interface Opened {
@@ -68,13 +47,11 @@ interface Opened {
 }
 
 async function openPage(query: string, viewport: { readonly width: number; readonly height: number } = { width: 1280, height: 800 }): Promise<Opened> {
-  if (launchError !== undefined) throw launchError
-  const context = await browser!.newContext({ viewport })
-  contexts.push(context)
+  const context = await rig.newContext({ viewport })
   const page = await context.newPage()
   const errors: string[] = []
   page.on('pageerror', (error) => errors.push(error.message))
-  await page.goto(`${site!.url}/${query}`)
+  await page.goto(`${rig.siteUrl()}/${query}`)
   return { page, errors }
 }
 

@@ -1,13 +1,10 @@
 import { once } from 'node:events'
-import { rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it, vi } from 'vitest'
 import { startMockServer, type MockServer } from '../../mock-server/node.js'
-import { launchChromium } from './support/browser.js'
-import { buildDemo } from './support/demo-build.js'
-import { serveStatic, type StaticServer } from './support/static-server.js'
+import { demoRig } from './support/rig.js'
 import { readTurn, type TurnRecord } from './support/turns.js'
 
 /*
@@ -22,42 +19,19 @@ import { readTurn, type TurnRecord } from './support/turns.js'
 const WAIT = 15_000
 const PASSWORD = 'correct horse battery'
 
-let browser: Browser | undefined
-/** Why Chromium could not start: every browser test fails with it (they never skip). */
-let launchError: unknown
 /** Split shape, open: the page's server. Paced so a turn can be stopped mid-way. */
 let mock: MockServer | undefined
 /** Split shape, with a password. */
 let locked: MockServer | undefined
-let site: StaticServer | undefined
-let outDir: string | undefined
-const contexts: BrowserContext[] = []
 
-beforeAll(async () => {
-  try {
-    browser = await launchChromium()
-  } catch (cause) {
-    launchError = cause
-    return
-  }
-  ;[outDir, mock, locked] = await Promise.all([
-    buildDemo(),
-    startMockServer({ shape: 'split', intervalMs: 40 }),
-    startMockServer({ shape: 'split', password: PASSWORD }),
-  ])
-  site = await serveStatic(outDir)
-}, 90_000)
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()))
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await site?.close()
-  await mock?.close()
-  await locked?.close()
-  if (outDir !== undefined) await rm(outDir, { recursive: true, force: true })
+const rig = demoRig({
+  start: async () => {
+    ;[mock, locked] = await Promise.all([startMockServer({ shape: 'split', intervalMs: 40 }), startMockServer({ shape: 'split', password: PASSWORD })])
+  },
+  stop: async () => {
+    await mock?.close()
+    await locked?.close()
+  },
 })
 
 interface OpencodePage {
@@ -71,9 +45,7 @@ interface OpencodePage {
 }
 
 async function openPage(serverUrl: string): Promise<OpencodePage> {
-  if (launchError !== undefined) throw launchError
-  const context = await browser!.newContext({ viewport: { width: 1440, height: 940 } })
-  contexts.push(context)
+  const context = await rig.newContext({ viewport: { width: 1440, height: 940 } })
   const page = await context.newPage()
   const errors: string[] = []
   const requests: string[] = []
@@ -81,7 +53,7 @@ async function openPage(serverUrl: string): Promise<OpencodePage> {
   page.on('pageerror', (error) => errors.push(error.message))
   page.on('request', (request) => requests.push(request.url()))
   page.on('console', (message) => lines.push(message.text()))
-  await page.goto(`${site!.url}/?opencode=${encodeURIComponent(serverUrl)}`)
+  await page.goto(`${rig.siteUrl()}/?opencode=${encodeURIComponent(serverUrl)}`)
   return { page, errors, requests, console: lines }
 }
 

@@ -1,15 +1,13 @@
-import { mkdir, rm } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import type { BrowserContext, Page } from 'playwright-core'
+import { describe, expect, it, vi } from 'vitest'
 import { scriptedTurn } from '../../demo/lib/scripted-reply.js'
 import type { ConnectionSummary, SessionStreamHook } from '../../demo/lib/test-hook.js'
 import { startMockServer, type MockServer } from '../../mock-server/node.js'
 import type { SessionView } from '../../src/index.js'
 import { comparable, serverFold } from '../support/convergence.js'
-import { launchChromium } from './support/browser.js'
-import { buildDemo } from './support/demo-build.js'
-import { serveStatic, type StaticServer } from './support/static-server.js'
+import { demoRig } from './support/rig.js'
 import { readTurn, type TurnRecord } from './support/turns.js'
 
 /*
@@ -24,41 +22,19 @@ const RELOAD_SCREENSHOT = join(ROOT, 'test-results', 'reload-cached.png')
 const WAIT = 15_000
 type Shape = 'unified' | 'split'
 
-let browser: Browser | undefined
-/** Why Chromium could not start: every browser test fails with it (they never skip). */
-let launchError: unknown
 const mocks = new Map<Shape, MockServer>()
-let site: StaticServer | undefined
-let outDir: string | undefined
-const contexts: BrowserContext[] = []
 
-beforeAll(async () => {
-  try {
-    browser = await launchChromium()
-  } catch (cause) {
-    launchError = cause
-    return
-  }
-  const [dir, unified, split] = await Promise.all([
-    buildDemo(),
-    startMockServer({ heartbeatMs: 1000 }),
-    startMockServer({ heartbeatMs: 1000, shape: 'split' }),
-  ])
-  outDir = dir
-  mocks.set('unified', unified).set('split', split)
-  site = await serveStatic(outDir)
-}, 90_000)
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()))
-  for (const mock of mocks.values()) mock.engine.applyFault({ type: 'clear' })
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await site?.close()
-  await Promise.all(Array.from(mocks.values(), (mock) => mock.close()))
-  if (outDir !== undefined) await rm(outDir, { recursive: true, force: true })
+const rig = demoRig({
+  start: async () => {
+    const [unified, split] = await Promise.all([startMockServer({ heartbeatMs: 1000 }), startMockServer({ heartbeatMs: 1000, shape: 'split' })])
+    mocks.set('unified', unified).set('split', split)
+  },
+  stop: async () => {
+    await Promise.all(Array.from(mocks.values(), (mock) => mock.close()))
+  },
+  afterEach: () => {
+    for (const mock of mocks.values()) mock.engine.applyFault({ type: 'clear' })
+  },
 })
 
 const mockOf = (shape: Shape): MockServer => {
@@ -93,14 +69,12 @@ interface Tab {
 }
 
 async function newContext(): Promise<BrowserContext> {
-  if (launchError !== undefined) throw launchError
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } })
-  contexts.push(context)
+  const context = await rig.newContext({ viewport: { width: 1280, height: 900 } })
   return context
 }
 
 const demoUrl = (mock: MockServer, sessionID: string, extra = '') =>
-  `${site!.url}/?mock=${encodeURIComponent(mock.url)}&interval=5&idle=4000&hook=1${extra}#${encodeURIComponent(sessionID)}`
+  `${rig.siteUrl()}/?mock=${encodeURIComponent(mock.url)}&interval=5&idle=4000&hook=1${extra}#${encodeURIComponent(sessionID)}`
 
 /** A tab of the demo at `url` (its hash names the session shown), also following `alsoFollow` through the hook. */
 async function openTab(context: BrowserContext, name: string, url: string, alsoFollow: readonly string[]): Promise<Tab> {

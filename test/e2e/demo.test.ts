@@ -1,12 +1,10 @@
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdir, readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it, vi } from 'vitest'
 import { scriptedTurn } from '../../demo/lib/scripted-reply.js'
 import { startMockServer, type MockServer } from '../../mock-server/node.js'
-import { launchChromium } from './support/browser.js'
-import { buildDemo } from './support/demo-build.js'
-import { serveStatic, type StaticServer } from './support/static-server.js'
+import { demoRig } from './support/rig.js'
 import { readTurn, type TurnRecord } from './support/turns.js'
 
 /*
@@ -20,36 +18,16 @@ const SCREENSHOT = join(ROOT, 'test-results', 'demo.png')
 const TOOL_SCREENSHOT = join(ROOT, 'test-results', 'demo-tool-turn.png')
 const WAIT = 15_000
 
-let browser: Browser | undefined
-/** Why Chromium could not start: every browser test fails with it (they never skip). */
-let launchError: unknown
 let mock: MockServer | undefined
-let site: StaticServer | undefined
-let outDir: string | undefined
-const contexts: BrowserContext[] = []
 
-beforeAll(async () => {
-  // First, so a machine without Chromium fails at once, each test saying what to install.
-  try {
-    browser = await launchChromium()
-  } catch (cause) {
-    launchError = cause
-    return
-  }
-  ;[outDir, mock] = await Promise.all([buildDemo(), startMockServer({ heartbeatMs: 1000 })])
-  site = await serveStatic(outDir)
-}, 90_000)
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()))
-  mock?.engine.applyFault({ type: 'clear' })
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await site?.close()
-  await mock?.close()
-  if (outDir !== undefined) await rm(outDir, { recursive: true, force: true })
+const rig = demoRig({
+  start: async () => {
+    mock = await startMockServer({ heartbeatMs: 1000 })
+  },
+  stop: async () => {
+    await mock?.close()
+  },
+  afterEach: () => mock?.engine.applyFault({ type: 'clear' }),
 })
 
 interface DemoPage {
@@ -61,13 +39,11 @@ interface DemoPage {
 
 /** Opens the built demo against the mock server and creates a session from the page. */
 async function openDemo(intervalMs: number): Promise<DemoPage> {
-  if (launchError !== undefined) throw launchError
-  const context = await browser!.newContext({ viewport: { width: 1440, height: 940 } })
-  contexts.push(context)
+  const context = await rig.newContext({ viewport: { width: 1440, height: 940 } })
   const page = await context.newPage()
   const errors: string[] = []
   page.on('pageerror', (error) => errors.push(error.message))
-  await page.goto(`${site!.url}/?mock=${encodeURIComponent(mock!.url)}&interval=${intervalMs}&idle=4000`)
+  await page.goto(`${rig.siteUrl()}/?mock=${encodeURIComponent(mock!.url)}&interval=${intervalMs}&idle=4000`)
   await page.getByTestId('new-session').click()
   const id = page.getByTestId('session-id')
   await id.waitFor({ timeout: WAIT })
