@@ -101,6 +101,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     checkSessionID,
   })
 
+  let closing = false
   const client: SessionClient = {
     session(sessionID, sessionOptions = {}) {
       const existing = handles.get(sessionID)
@@ -117,6 +118,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
         cache,
         onClose: () => {
           if (handles.get(sessionID) === handle) handles.delete(sessionID)
+          if (!closing) tabs?.closed(sessionID)
         },
       })
       handles.set(sessionID, handle)
@@ -133,6 +135,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
         }),
     },
     close() {
+      closing = true
       for (const handle of handles.values()) handle.close()
       handles.clear()
       tabs?.close()

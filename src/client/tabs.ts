@@ -7,6 +7,8 @@ export type TabsOption = (key: string) => TabCoordinator | undefined
 
 export interface ClientTabs {
   readonly share: TabShare
+  /** A handle closed: if other tabs still want its session, a new handle leads it for them. */
+  closed(sessionID: string): void
   close(): void
 }
 
@@ -24,6 +26,7 @@ export function connectTabs(
   const joins = new Map<string, Set<() => void>>()
   /** Sessions other tabs want from us, held open by a listener each. */
   const demand = new Map<string, () => void>()
+  const hold = (sessionID: string) => demand.set(sessionID, session(sessionID).$view.listen(() => {}))
   const dropDemand = (sessionID: string) => {
     demand.get(sessionID)?.()
     demand.delete(sessionID)
@@ -31,7 +34,7 @@ export function connectTabs(
   const offs = [
     coordinator.onDemand((sessionID, wanted) => {
       if (!wanted) dropDemand(sessionID)
-      else if (!demand.has(sessionID)) demand.set(sessionID, session(sessionID).$view.listen(() => {}))
+      else if (!demand.has(sessionID)) hold(sessionID)
     }),
     coordinator.onJoin((sessionID) => {
       for (const join of joins.get(sessionID) ?? []) join()
@@ -64,6 +67,11 @@ export function connectTabs(
           if (set.size === 0) joins.delete(sessionID)
         }
       },
+    },
+    closed(sessionID) {
+      if (!demand.has(sessionID)) return
+      demand.delete(sessionID)
+      hold(sessionID)
     },
     close() {
       for (const off of offs) off()

@@ -33,6 +33,8 @@ export interface Persistence {
 
 export function createPersistence(cache: ViewCache, server: string, sessionID: string, env: Environment): Persistence {
   let timer: unknown
+  /** The load's deadline, cleared by stop() if the handle closes while the cache is read. */
+  let wait: unknown
   let latest: SessionView | undefined
   let saved: SessionView | undefined
   const save = () => {
@@ -56,7 +58,6 @@ export function createPersistence(cache: ViewCache, server: string, sessionID: s
   })
   return {
     async load() {
-      let wait: unknown
       const late = new Promise<undefined>((resolve) => (wait = env.setTimeout(() => resolve(undefined), LOAD_WAIT_MS)))
       try {
         const entry = await Promise.race([cache.load(server, sessionID).catch(() => undefined), late])
@@ -79,6 +80,7 @@ export function createPersistence(cache: ViewCache, server: string, sessionID: s
       void cache.drop(server, sessionID).catch(() => {})
     },
     stop() {
+      env.clearTimeout(wait)
       if (timer !== undefined) {
         cancel()
         save()

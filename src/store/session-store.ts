@@ -23,7 +23,7 @@ import { createKeyedViews, type KeyedViews } from './keyed.js'
 import { createStaleWatch, createThrottle } from './timers.js'
 import { bindLifecycle } from './lifecycle.js'
 import { createPersistence, type ViewCache } from './persisted.js'
-import { followLeader, leaderFeed, type LeaderFeed, type TabShare } from './share.js'
+import { endToWire, followLeader, leaderFeed, type LeaderFeed, type TabShare } from './share.js'
 import { defaultScheduler, type FlushScheduler } from './scheduler.js'
 
 export interface SessionHandle extends KeyedViews {
@@ -165,7 +165,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     feed?.flush(view, status, staging === undefined && connection?.synced() === true)
     // The tab that holds the connection saves; followers only read the cache. A turn that has
     // just ended is saved at once: a page that unloads cannot finish an IndexedDB write.
-    if (persistence !== undefined && !following && view !== persisted && view.cursor >= 0) {
+    if (persistence !== undefined && !following && staging === undefined && view !== persisted && view.cursor >= 0) {
       const ended = view.activity === 'idle' && persisted?.activity !== 'idle'
       persistence.changed((persisted = view), ended)
     }
@@ -261,6 +261,11 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     detach()
     feed?.end(error)
     stopLeading()
+    // A tab that asks later still learns why (deleted, unauthorized): the end is its snapshot.
+    if (error !== undefined && options.share !== undefined) {
+      const share = options.share
+      offJoined = share.joined(options.sessionID, () => share.publish(options.sessionID, endToWire(error)))
+    }
     watchActivity(true)
     if (error !== undefined && isSessionGone(error)) persistence?.drop()
     if (error !== undefined) setView(withoutActivity(view, isSessionGone(error)))
@@ -320,6 +325,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     if (options.share !== undefined) {
       const leading = leaderFeed(options.share, options.sessionID, env.random)
       feed = leading
+      offJoined()
       offJoined = options.share.joined(options.sessionID, () => {
         leading.join()
         requestFlush()
@@ -345,13 +351,16 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
   const stop = () => {
     const current = connection
     if (current === undefined) return
+    // Saved below only by the tab that holds the connection (not one just demoted), and never
+    // mid-rebuild: the view is still the old history, whose entry the reset dropped.
+    const saves = !following && staging === undefined && options.share?.leads() !== false
     detach()
     watchActivity(true)
     counters.cancel()
     stopCurrent()
     current.close()
     stopLeading()
-    if (!following) persistence?.changed(view, true)
+    if (saves) persistence?.changed(view, true)
     cancelFlush?.()
     cancelFlush = undefined
     setStatus({ ...status, state: 'closed', nextRetryAt: null })

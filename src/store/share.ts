@@ -104,8 +104,11 @@ export function followLeader(share: TabShare, sessionID: string, initial: Connec
       }
     } else if (message.kind === 'status') setStatus(message.status)
     else {
+      const error = errorFromWire(message.error)
+      // The follower's status says what the leader's says once its stream stopped for good.
+      status = { ...status, state: 'closed', nextRetryAt: null, lastError: error ?? status.lastError }
       close()
-      sink.end(errorFromWire(message.error) ?? undefined)
+      sink.end(error ?? undefined)
     }
   })
   return {

@@ -112,4 +112,32 @@ describe.each(['unified', 'split'] as const)('tabs sharing connections (%s serve
     // The follower's store lets go after nanostores' unmount delay; the leader then closes its stream.
     await vi.waitFor(() => expect(engine.stats().streams).toBe(0), { timeout: 5000 })
   })
+
+  it('the leading tab closes its own handle: another tab that wants the session keeps getting it', async () => {
+    const { engine, world, open } = setup(shape)
+    const sessions = [engine.createSession({ title: 'a' })]
+    const leader = open('one', sessions)
+    await world.settle()
+    const follower = open('two', sessions)
+    await world.settle()
+    leader.handles[0]!.close()
+    await world.settle()
+    engine.startTurn(sessions[0]!, { prompt: 'after', text: TEXT, chunk: 4, intervalMs: 1 })
+    await converged(engine, [follower], sessions)
+    await vi.waitFor(() => expect(engine.stats().streams).toBe(1))
+  })
+
+  it('a tab that joins after the session was deleted learns it from the leader', async () => {
+    const { engine, world, open } = setup(shape)
+    const sessions = [engine.createSession({ title: 'a' })]
+    const leader = open('one', sessions)
+    await world.settle()
+    await vi.waitFor(() => expect(leader.handles[0]!.$health.get().synced).toBe(true), { timeout: 5000 })
+    engine.deleteSession(sessions[0]!)
+    await vi.waitFor(() => expect(leader.handles[0]!.$view.get().info.deleted).toBe(true), { timeout: 10_000 })
+    const late = open('two', sessions)
+    await world.settle()
+    await vi.waitFor(() => expect(late.handles[0]!.$view.get().info.deleted).toBe(true), { timeout: 5000 })
+    expect(late.handles[0]!.$health.get().lastError?.code).toBe('session-not-found')
+  })
 })
