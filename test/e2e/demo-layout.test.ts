@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { startMockServer, type MockServer } from '../../mock-server/node.js'
 import { seriousViolations } from './support/axe.js'
 import { demoRig } from './support/rig.js'
+import { WAIT, waitForAttribute } from './support/waits.js'
 
 /*
  * The demo page as a person meets it: usable from a 390 px phone to a wide screen, with no
@@ -16,7 +17,6 @@ import { demoRig } from './support/rig.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const RESULTS = join(ROOT, 'test-results')
-const WAIT = 15_000
 /** A phone, a tablet (or a narrow window), a laptop. */
 const WIDTHS = [
   { width: 390, height: 844 },
@@ -70,19 +70,6 @@ async function waitForText(page: Page, selector: string, expected: string | RegE
   } catch (cause) {
     const actual = await page.evaluate((target) => document.querySelector(target)?.textContent ?? null, selector)
     throw new Error(`text of ${selector}:\n  expected ${String(expected)}\n  shown    ${JSON.stringify(actual)}`, { cause })
-  }
-}
-
-async function waitForAttribute(page: Page, selector: string, name: string, expected: string, timeout = WAIT): Promise<void> {
-  try {
-    await page.waitForFunction(
-      ([target, attribute, value]) => document.querySelector(target)?.getAttribute(attribute) === value,
-      [selector, name, expected] as const,
-      { timeout },
-    )
-  } catch (cause) {
-    const actual = await page.evaluate(([target, attribute]) => document.querySelector(target)?.getAttribute(attribute) ?? null, [selector, name] as const)
-    throw new Error(`${name} of ${selector}: expected ${JSON.stringify(expected)}, shown ${JSON.stringify(actual)}`, { cause })
   }
 }
 

@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core'
 import { describe, expect, it, vi } from 'vitest'
 import { startMockServer, type MockServer } from '../../mock-server/node.js'
 import { demoRig } from './support/rig.js'
+import { WAIT, waitForAttribute, waitForText } from './support/waits.js'
 import { readTurn, type TurnRecord } from './support/turns.js'
 
 /*
@@ -16,7 +17,6 @@ import { readTurn, type TurnRecord } from './support/turns.js'
  * the address or the password is wrong. The real opencode server is not used: CI has none.
  */
 
-const WAIT = 15_000
 const PASSWORD = 'correct horse battery'
 
 /** Split shape, open: the page's server. Paced so a turn can be stopped mid-way. */
@@ -55,33 +55,6 @@ async function openPage(serverUrl: string): Promise<OpencodePage> {
   page.on('console', (message) => lines.push(message.text()))
   await page.goto(`${rig.siteUrl()}/?opencode=${encodeURIComponent(serverUrl)}`)
   return { page, errors, requests, console: lines }
-}
-
-/** Waits until `selector`'s text is `expected`; on timeout, fails with what is there. */
-async function waitForText(page: Page, selector: string, expected: string, timeout = WAIT): Promise<void> {
-  try {
-    await page.waitForFunction(
-      ([target, text]) => document.querySelector(target)?.textContent === text,
-      [selector, expected] as const,
-      { timeout },
-    )
-  } catch (cause) {
-    const actual = await page.evaluate((target) => document.querySelector(target)?.textContent ?? null, selector)
-    throw new Error(`text of ${selector}:\n  expected ${JSON.stringify(expected)}\n  shown    ${JSON.stringify(actual)}`, { cause })
-  }
-}
-
-async function waitForAttribute(page: Page, selector: string, name: string, expected: string, timeout = WAIT): Promise<void> {
-  try {
-    await page.waitForFunction(
-      ([target, attribute, value]) => document.querySelector(target)?.getAttribute(attribute) === value,
-      [selector, name, expected] as const,
-      { timeout },
-    )
-  } catch (cause) {
-    const actual = await page.evaluate(([target, attribute]) => document.querySelector(target)?.getAttribute(attribute) ?? null, [selector, name] as const)
-    throw new Error(`${name} of ${selector}: expected ${JSON.stringify(expected)}, shown ${JSON.stringify(actual)}`, { cause })
-  }
 }
 
 /** The server line next to the field, once it says anything but "connecting". */

@@ -8,6 +8,7 @@ import { startMockServer, type MockServer } from '../../mock-server/node.js'
 import type { SessionView } from '../../src/index.js'
 import { comparable, serverFold } from '../support/convergence.js'
 import { demoRig } from './support/rig.js'
+import { WAIT } from './support/waits.js'
 import { readTurn, type TurnRecord } from './support/turns.js'
 
 /*
@@ -19,7 +20,6 @@ import { readTurn, type TurnRecord } from './support/turns.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const RELOAD_SCREENSHOT = join(ROOT, 'test-results', 'reload-cached.png')
-const WAIT = 15_000
 type Shape = 'unified' | 'split'
 
 const mocks = new Map<Shape, MockServer>()

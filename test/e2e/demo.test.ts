@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { scriptedTurn } from '../../demo/lib/scripted-reply.js'
 import { startMockServer, type MockServer } from '../../mock-server/node.js'
 import { demoRig } from './support/rig.js'
+import { WAIT, waitForAttribute, waitForText } from './support/waits.js'
 import { readTurn, type TurnRecord } from './support/turns.js'
 
 /*
@@ -16,7 +17,6 @@ import { readTurn, type TurnRecord } from './support/turns.js'
 const ROOT = join(import.meta.dirname, '..', '..')
 const SCREENSHOT = join(ROOT, 'test-results', 'demo.png')
 const TOOL_SCREENSHOT = join(ROOT, 'test-results', 'demo-tool-turn.png')
-const WAIT = 15_000
 
 let mock: MockServer | undefined
 
@@ -56,34 +56,6 @@ async function openDemo(intervalMs: number): Promise<DemoPage> {
 async function ask(page: Page, prompt: string): Promise<void> {
   await page.getByTestId('prompt').fill(prompt)
   await page.getByTestId('send').click()
-}
-
-/** Waits until `selector`'s text is `expected`; on timeout, fails with a diff of what is there. */
-async function waitForText(page: Page, selector: string, expected: string, timeout = WAIT): Promise<void> {
-  try {
-    await page.waitForFunction(
-      ([target, text]) => document.querySelector(target)?.textContent === text,
-      [selector, expected] as const,
-      { timeout },
-    )
-  } catch (cause) {
-    const actual = await page.evaluate((target) => document.querySelector(target)?.textContent ?? null, selector)
-    throw new Error(`text of ${selector}:\n  expected ${JSON.stringify(expected)}\n  shown    ${JSON.stringify(actual)}`, { cause })
-  }
-}
-
-/** Waits until `selector`'s `name` attribute is `expected`; on timeout, fails saying what is there. */
-async function waitForAttribute(page: Page, selector: string, name: string, expected: string, timeout = WAIT): Promise<void> {
-  try {
-    await page.waitForFunction(
-      ([target, attribute, value]) => document.querySelector(target)?.getAttribute(attribute) === value,
-      [selector, name, expected] as const,
-      { timeout },
-    )
-  } catch (cause) {
-    const actual = await page.evaluate(([target, attribute]) => document.querySelector(target)?.getAttribute(attribute) ?? null, [selector, name] as const)
-    throw new Error(`${name} of ${selector}: expected ${JSON.stringify(expected)}, shown ${JSON.stringify(actual)}`, { cause })
-  }
 }
 
 async function waitForPage(page: Page, what: string, predicate: () => boolean, timeout = WAIT): Promise<void> {
