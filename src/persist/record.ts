@@ -1,3 +1,4 @@
+import { plainView } from '../view/list.js'
 import { array, describeIssue, integer, number, object, oneOf, string } from '../protocol/shape.js'
 import type { SessionView } from '../view/types.js'
 
@@ -22,15 +23,8 @@ export interface StoredRecord extends CachedSession {
   readonly key: string
 }
 
-/**
- * The view as plain, structured-clonable data. A reducer's view keeps its messages behind a
- * getter over an internal list and a non-enumerable symbol (src/view/list.ts); this copy has
- * a plain `messages` array, and `listOf` builds a list for it when it is folded onto again.
- */
-export function toPlain(view: SessionView): SessionView {
-  const { sessionID, info, activity, cursor, retry } = view
-  return { sessionID, info, activity, cursor, retry, messages: view.messages.slice() }
-}
+/** A plain copy of a view, as IndexedDB stores it (the view's own `plainView`). */
+export const toPlain = plainView
 
 /**
  * Just enough to keep a broken or foreign value from crashing the client: deeper fields are

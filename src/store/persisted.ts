@@ -1,5 +1,6 @@
 import type { Environment } from '../transport/environment.js'
 import { withoutActivity } from '../view/fold.js'
+import { plainView } from '../view/list.js'
 import type { SessionView } from '../view/types.js'
 
 export interface CachedView {
@@ -42,8 +43,7 @@ export function createPersistence(cache: ViewCache, server: string, sessionID: s
     const view = latest
     if (view === undefined || view === saved || view.cursor < 0) return
     saved = view
-    // A plain copy: the view's messages are a getter over internal lists.
-    void cache.save(server, sessionID, { cursor: view.cursor, view: { ...view, messages: view.messages }, savedAt: env.now() })
+    void cache.save(server, sessionID, { cursor: view.cursor, view: plainView(view), savedAt: env.now() })
   }
   const cancel = () => {
     if (timer !== undefined) env.clearTimeout(timer)

@@ -2,6 +2,7 @@ import { SessionStreamError, type SessionStreamErrorCode } from '../errors.js'
 import type { SessionEvent } from '../protocol/events.js'
 import type { Connection } from '../transport/connection.js'
 import type { ConnectionStatus } from '../transport/status.js'
+import { plainView } from '../view/list.js'
 import type { SessionView } from '../view/types.js'
 
 /**
@@ -47,8 +48,6 @@ const errorFromWire = (error: WireStatus['lastError'] | undefined): SessionStrea
 export const statusToWire = (status: ConnectionStatus): WireStatus => ({ ...status, lastError: errorToWire(status.lastError) })
 export const endToWire = (error: SessionStreamError | undefined): ShareMessage => ({ kind: 'end', error: errorToWire(error) })
 
-/** A plain copy of a view (`messages` an array), as structured clone carries it to another tab. */
-export const plainView = (view: SessionView): SessionView => ({ ...view, messages: view.messages })
 
 let epochs = 0
 /** Unique enough within one origin's tabs: a random part and a counter. */

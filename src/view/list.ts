@@ -112,3 +112,13 @@ export function viewOf(fields: ViewFields, list: MessageList): SessionView {
   })
   return Object.defineProperty(view, 'messages', messages) as SessionView
 }
+
+/**
+ * A plain copy of a view: its fields and `messages` as an array, without the list behind it,
+ * as structured clone carries it to another tab or into IndexedDB. Folding onto it works
+ * (`listOf` builds a list for it once).
+ */
+export function plainView(view: SessionView): SessionView {
+  const { sessionID, info, activity, cursor, retry } = view
+  return { sessionID, info, activity, cursor, retry, messages: view.messages }
+}
