@@ -25,7 +25,7 @@ const SAVE_QUIET_MS = 1000
 export interface Persistence {
   /** The cached view to show first, activity unknown (a cache cannot vouch for a run). */
   load(): Promise<CachedView | undefined>
-  /** The view changed: saved after SAVE_QUIET_MS without another change, or at once. */
+  /** The view changed: saved after SAVE_QUIET_MS without another change, at once when a turn ended or `now`. */
   changed(view: SessionView, now?: boolean): void
   /** The history is gone or reset: what is cached must not come back. */
   drop(): void
@@ -69,9 +69,12 @@ export function createPersistence(cache: ViewCache, server: string, sessionID: s
       }
     },
     changed(view, now = false) {
+      if (view === latest && !now) return
+      // A turn that has just ended is saved at once: a page that unloads cannot finish a write.
+      const ended = view.activity === 'idle' && latest?.activity !== 'idle'
       latest = view
       cancel()
-      if (now) save()
+      if (now || ended) save()
       else timer = env.setTimeout(save, SAVE_QUIET_MS)
     },
     drop() {

@@ -108,7 +108,6 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     offJoined = noop
     feed = undefined
   }
-  let persisted: SessionView | undefined
   const persistence =
     options.cache === undefined || options.after !== undefined
       ? undefined
@@ -163,12 +162,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     }
     publishStatus()
     feed?.flush(view, status, staging === undefined && connection?.synced() === true)
-    // The tab that holds the connection saves; followers only read the cache. A turn that has
-    // just ended is saved at once: a page that unloads cannot finish an IndexedDB write.
-    if (persistence !== undefined && !following && staging === undefined && view !== persisted && view.cursor >= 0) {
-      const ended = view.activity === 'idle' && persisted?.activity !== 'idle'
-      persistence.changed((persisted = view), ended)
-    }
+    // The tab that holds the connection saves; followers only read the cache.
+    if (!following && staging === undefined && view.cursor >= 0) persistence?.changed(view)
   }
 
   /** Unvouched for `activityStaleMs`, the view stops showing a run (SPEC S14). */
