@@ -31,9 +31,12 @@ export function partOf(event: SessionEvent): { readonly messageID: string; reado
 const part = (messageID: unknown, kind: string, id: unknown) =>
   typeof messageID === 'string' && typeof id === 'string' ? { messageID, key: `${kind}:${id}` } : undefined
 
-const slot = (event: SessionEvent): string | undefined => {
+/** One string per part, for sets and maps: its message and its key. */
+export const partSlot = (part: { readonly messageID: string; readonly key: string }): string => `${part.messageID}\u0000${part.key}`
+
+export const slot = (event: SessionEvent): string | undefined => {
   const found = partOf(event)
-  return found === undefined ? undefined : `${found.messageID}\u0000${found.key}`
+  return found === undefined ? undefined : partSlot(found)
 }
 
 export function createFragmentHold(limit = 1000, maxAgeMs = 10_000): FragmentHold {

@@ -18,7 +18,7 @@ export type { SessionConnection, SessionCounters, SessionHealth } from './status
 import { foldEvents, initialView, withoutActivity, type ApplyOutcome } from '../view/fold.js'
 import { selectMessage, selectPart } from '../view/select.js'
 import type { SessionView } from '../view/types.js'
-import { createFragmentHold, partOf } from './hold.js'
+import { createFragmentHold, partOf, partSlot, slot } from './hold.js'
 import { createKeyedViews, type KeyedViews } from './keyed.js'
 import { createStaleWatch, createThrottle } from './timers.js'
 import { bindLifecycle } from './lifecycle.js'
@@ -132,8 +132,13 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
   )
   const counters = createThrottle(env, COUNTER_INTERVAL_MS)
   const hold = createFragmentHold()
-  /** Parts whose start row is queued but not folded yet. */
-  const started = new Set<string>()
+  /**
+   * Start rows queued but not folded yet, and the parts they start: the set is filled only
+   * when a fragment asks (a split server's), so a replay's rows build no strings for it.
+   */
+  const started: SessionEvent[] = []
+  const startedParts = new Set<string>()
+  let indexedStarts = 0
   let published: ConnectionStatus | undefined
   let stopCurrent: () => void = noop
 
@@ -145,7 +150,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
   const flush = () => {
     cancelFlush?.()
     cancelFlush = undefined
-    started.clear()
+    started.length = indexedStarts = 0
+    startedParts.clear()
     if (hold.size > 0) orphans += hold.expire(env.now())
     if (pending.length > 0) {
       const events = pending
@@ -196,17 +202,22 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     onEvent(event)
     // After the event is safely queued: a hook that throws cannot lose it.
     options.onEvent?.(event)
-    if (event.durable !== undefined && event.type.endsWith('.started')) {
-      const found = partOf(event)
-      if (found !== undefined) started.add(`${found.messageID}\u0000${found.key}`)
+    if (event.durable !== undefined && event.type.endsWith('.started')) started.push(event)
+    if (hold.size > 0) for (const released of hold.release(event)) queue(released)
+  }
+
+  const startsQueued = (part: string): boolean => {
+    for (; indexedStarts < started.length; indexedStarts++) {
+      const key = slot(started[indexedStarts]!)
+      if (key !== undefined) startedParts.add(key)
     }
-    for (const released of hold.release(event)) queue(released)
+    return startedParts.has(part)
   }
 
   /** Whether a fragment's part is in the view, or starts in what waits to be folded. */
   const knownPart = (event: LiveEvent): boolean => {
     const found = partOf(event)
-    if (found === undefined || started.has(`${found.messageID}\u0000${found.key}`)) return true
+    if (found === undefined || startsQueued(partSlot(found))) return true
     const current = staging?.view ?? view
     return found.key.startsWith('compaction:')
       ? selectMessage(current, found.messageID)?.role === 'compaction'

@@ -165,9 +165,9 @@ export function createShapeTracker(deps: ShapeDeps): ShapeTracker {
     if (rest > 0) detector = env.setTimeout(detect, rest)
     else becomeSplit()
   }
-  const arm = () => {
+  const arm = (now = env.now()) => {
     if (deps.mode !== 'auto' || shape === 'unified' || closed) return
-    detectAt = env.now() + deps.timeoutMs
+    detectAt = now + deps.timeoutMs
     detector ??= env.setTimeout(detect, deps.timeoutMs)
   }
 
@@ -196,7 +196,7 @@ export function createShapeTracker(deps: ShapeDeps): ShapeTracker {
       // Rows back to back are a replay, which a unified server ends with its snapshot: wait on.
       // Rows spaced out are a live turn, which must not put the verdict off until it ends.
       const now = env.now()
-      if (detector !== undefined && now - lastRowAt < REPLAY_GAP_MS) arm()
+      if (detector !== undefined && now - lastRowAt < REPLAY_GAP_MS) arm(now)
       lastRowAt = now
       if (shape === 'split' && (type === 'session.next.step.ended' || type === 'session.next.step.failed')) schedulePoll(STEP_SETTLE_MS)
     },

@@ -254,6 +254,36 @@ describe('client against a split server (node): ordering and recovery', () => {
     expectConverged(f, sessionID, session)
   })
 
+  it('lets fragments through at once while their start row waits, unfolded, for the next flush', async () => {
+    // Flushes only when told: from the turn's start on, every row stays queued, unfolded.
+    let flushNow: (() => void) | undefined
+    const events: SessionEvent[] = []
+    const f = await start(startNode, {}, {
+      scheduler: (flush) => {
+        flushNow = flush
+        return () => {
+          if (flushNow === flush) flushNow = undefined
+        }
+      },
+      onEvent: (event) => void events.push(event),
+    })
+    const { sessionID, session } = f.follow()
+    const pump = setInterval(() => flushNow?.(), 5)
+    await detected(session)
+    clearInterval(pump)
+    flushNow?.()
+    const started = f.engine.startTurn(sessionID, toolTurn({ tools: [], reasoning: undefined, chunk: 2, intervalMs: 2 }))!
+    expect(await started.done).toBe('completed')
+    const deltas = () =>
+      events.flatMap((event) => (event.type === 'session.next.text.delta' && event.data.assistantMessageID === started.assistantMessageID ? [event.data.delta] : []))
+    // Every fragment reached the queue: none waited in the hold for a row that was already queued.
+    await vi.waitFor(() => expect(deltas().join('')).toBe(TEXT), { timeout: 5000, interval: 10 })
+    expect(textOf(session, started.assistantMessageID)).toBeUndefined()
+    flushNow?.()
+    expect(textOf(session, started.assistantMessageID)?.text).toBe(TEXT)
+    expect(session.$connection.get().counters.orphans).toBe(0)
+  })
+
   it('leaves no stale spinner after a restart mid-turn, and takes the next turn whole', async () => {
     const f = await start(startNode)
     const { sessionID, session } = f.follow()
