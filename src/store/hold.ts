@@ -32,11 +32,9 @@ const part = (messageID: unknown, kind: string, id: unknown) =>
   typeof messageID === 'string' && typeof id === 'string' ? { messageID, key: `${kind}:${id}` } : undefined
 
 /** One string per part, for sets and maps: its message and its key. */
-export const partSlot = (part: { readonly messageID: string; readonly key: string }): string => `${part.messageID}\u0000${part.key}`
-
 export const slot = (event: SessionEvent): string | undefined => {
   const found = partOf(event)
-  return found === undefined ? undefined : partSlot(found)
+  return found && `${found.messageID}\u0000${found.key}`
 }
 
 export function createFragmentHold(limit = 1000, maxAgeMs = 10_000): FragmentHold {

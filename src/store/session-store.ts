@@ -18,7 +18,7 @@ export type { SessionConnection, SessionCounters, SessionHealth } from './status
 import { foldEvents, initialView, withoutActivity, type ApplyOutcome } from '../view/fold.js'
 import { selectMessage, selectPart } from '../view/select.js'
 import type { SessionView } from '../view/types.js'
-import { createFragmentHold, partOf, partSlot, slot } from './hold.js'
+import { createFragmentHold, partOf, slot } from './hold.js'
 import { createKeyedViews, type KeyedViews } from './keyed.js'
 import { createStaleWatch, createThrottle } from './timers.js'
 import { bindLifecycle } from './lifecycle.js'
@@ -207,17 +207,14 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
   }
 
   const startsQueued = (part: string): boolean => {
-    for (; indexedStarts < started.length; indexedStarts++) {
-      const key = slot(started[indexedStarts]!)
-      if (key !== undefined) startedParts.add(key)
-    }
+    while (indexedStarts < started.length) startedParts.add(slot(started[indexedStarts++]!) ?? '')
     return startedParts.has(part)
   }
 
   /** Whether a fragment's part is in the view, or starts in what waits to be folded. */
   const knownPart = (event: LiveEvent): boolean => {
     const found = partOf(event)
-    if (found === undefined || startsQueued(partSlot(found))) return true
+    if (found === undefined || startsQueued(slot(event)!)) return true
     const current = staging?.view ?? view
     return found.key.startsWith('compaction:')
       ? selectMessage(current, found.messageID)?.role === 'compaction'
@@ -314,6 +311,15 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
         if (connection !== undefined) watchActivity(connection.synced())
       }),
       end: live(onEnd),
+      // Reported in every tab: a leader passes them on to the tabs that follow it.
+      unknown: live((event: UnknownEvent) => {
+        feed?.report(event)
+        options.onUnknownEvent?.(event)
+      }),
+      invalid: live((event: UnknownEvent, error: SessionStreamError) => {
+        feed?.report(event, error)
+        options.onInvalidEvent?.(event, error)
+      }),
     }
     if (following && options.share !== undefined) {
       connection = followLeader(options.share, options.sessionID, { ...status, cursor: view.cursor }, {
@@ -342,8 +348,6 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
       {
         ...common,
         fragment: live(onFragment),
-        unknown: live((event: UnknownEvent) => options.onUnknownEvent?.(event)),
-        invalid: live((event: UnknownEvent, error: SessionStreamError) => options.onInvalidEvent?.(event, error)),
         reset: live(() => {
           flush()
           staging = { view: initialView(options.sessionID), pending: [], synced: false }

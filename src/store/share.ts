@@ -1,5 +1,5 @@
 import { SessionStreamError, type SessionStreamErrorCode } from '../errors.js'
-import type { SessionEvent } from '../protocol/events.js'
+import type { SessionEvent, UnknownEvent } from '../protocol/events.js'
 import type { Connection } from '../transport/connection.js'
 import type { ConnectionStatus } from '../transport/status.js'
 import { plainView } from '../view/list.js'
@@ -34,8 +34,10 @@ export type ShareMessage =
   | { readonly kind: 'events'; readonly epoch: string; readonly events: readonly SessionEvent[] }
   | { readonly kind: 'status'; readonly status: WireStatus }
   | { readonly kind: 'end'; readonly error: WireStatus['lastError'] }
+  /** An event the leader could not fold, for the hooks: of a type it does not know (no error), or invalid. */
+  | { readonly kind: 'report'; readonly event: UnknownEvent; readonly error: WireStatus['lastError'] }
 
-const KINDS = new Set(['snapshot', 'events', 'status', 'end'])
+const KINDS = new Set(['snapshot', 'events', 'status', 'end', 'report'])
 /** Same origin, but maybe another version of the app: a message of another shape is ignored. */
 const isShareMessage = (value: unknown): value is ShareMessage =>
   typeof value === 'object' && value !== null && KINDS.has(String((value as { kind?: unknown }).kind))
@@ -55,6 +57,9 @@ export const newEpoch = (random: () => number): string => `${random().toString(3
 
 export interface FollowerSink {
   event(event: SessionEvent): void
+  /** What the leader's connection reported to its own hooks, reported in this tab too. */
+  unknown(event: UnknownEvent): void
+  invalid(event: UnknownEvent, error: SessionStreamError): void
   /** The leader's view replaces ours: we follow a new epoch from here. */
   replace(view: SessionView): void
   changed(): void
@@ -102,6 +107,11 @@ export function followLeader(share: TabShare, sessionID: string, initial: Connec
         sink.event(event)
       }
     } else if (message.kind === 'status') setStatus(message.status)
+    else if (message.kind === 'report') {
+      const error = errorFromWire(message.error)
+      if (error === null) sink.unknown(message.event)
+      else sink.invalid(message.event, error)
+    }
     else {
       const error = errorFromWire(message.error)
       // The follower's status says what the leader's says once its stream stopped for good.
@@ -124,6 +134,8 @@ export interface LeaderFeed {
   /** After the store's flush: the queued events go out, then a snapshot if one is owed and ready. */
   flush(view: SessionView, status: ConnectionStatus, ready: boolean): void
   status(status: ConnectionStatus): void
+  /** An event the connection reported to the hooks instead of folding it (invalid: with its error): the other tabs report it too. */
+  report(event: UnknownEvent, error?: SessionStreamError): void
   /** A tab asked to follow: it gets a snapshot once the view is ready (synced, not rebuilding). */
   join(): void
   /** The history was reset: a new epoch, whose snapshot goes out when the rebuild is swapped in. */
@@ -151,6 +163,9 @@ export function leaderFeed(share: TabShare, sessionID: string, random: () => num
     },
     status(status) {
       share.publish(sessionID, { kind: 'status', status: statusToWire(status) } satisfies ShareMessage)
+    },
+    report(event, error) {
+      share.publish(sessionID, { kind: 'report', event, error: errorToWire(error) } satisfies ShareMessage)
     },
     join() {
       owed = true

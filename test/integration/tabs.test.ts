@@ -2,7 +2,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMockEngine, type MockEngine } from '../../mock-server/index.js'
 import { setupMockServer } from '../../mock-server/msw-node.js'
-import { createSessionClient, type SessionClient } from '../../src/client/client.js'
+import { createSessionClient, type SessionClient, type SessionClientOptions } from '../../src/client/client.js'
+import type { DurableEventType } from '../../src/protocol/events.js'
 import type { SessionHandle } from '../../src/store/session-store.js'
 import { shareAcrossTabs } from '../../src/tabs/index.js'
 import { comparable, serverFold } from '../support/convergence.js'
@@ -39,12 +40,13 @@ function setup(shape: 'unified' | 'split' = 'unified') {
     server.close()
     engine.close()
   })
-  const open = (name: string, sessions: readonly string[]): Tab => {
+  const open = (name: string, sessions: readonly string[], options: Partial<SessionClientOptions> = {}): Tab => {
     const fake = world.tab(name, true)
     const client = createSessionClient({
       baseUrl: BASE,
       tabs: shareAcrossTabs({ platform: fake.platform, silenceMs: 60_000 }),
       backoff: { initialDelay: 20, maxDelay: 200, multiplier: 2 },
+      ...options,
     })
     const handles = sessions.map((id) => client.session(id))
     const stops = handles.map((handle) => handle.$view.listen(() => {}))
@@ -125,6 +127,46 @@ describe.each(['unified', 'split'] as const)('tabs sharing connections (%s serve
     engine.startTurn(sessions[0]!, { prompt: 'after', text: TEXT, chunk: 4, intervalMs: 1 })
     await converged(engine, [follower], sessions)
     await vi.waitFor(() => expect(engine.stats().streams).toBe(1))
+  })
+
+  it('every tab, not only the leader, reports an event of an unknown type and one whose data does not fit', async () => {
+    const { engine, world, open } = setup(shape)
+    const sessions = [engine.createSession({ title: 'a' })]
+    const reports = new Map<string, string[]>()
+    const reporting = (name: string) => {
+      const seen: string[] = []
+      reports.set(name, seen)
+      return open(name, sessions, {
+        onUnknownEvent: (event, sessionID) => seen.push(`${sessionID} unknown ${event.type} ${event.durable?.seq}`),
+        onInvalidEvent: (event, error, sessionID) => seen.push(`${sessionID} invalid ${event.type} ${event.durable?.seq} ${error.code}`),
+      })
+    }
+    const tabs = [reporting('one'), reporting('two')]
+    await world.settle()
+    await vi.waitFor(() => expect(tabs.every((tab) => tab.handles[0]!.$health.get().synced)).toBe(true), { timeout: 5000 })
+    // Rows a newer (or broken) server might write: the mock commits whatever it is given.
+    const future = engine.commit(sessions[0]!, 'session.next.future.thing' as DurableEventType, { messageID: 'msg_x' } as never)
+    const broken = engine.commit(sessions[0]!, 'session.next.prompted', { messageID: 'msg_y', prompt: { text: 'x' }, delivery: 'shout' } as never)
+    const turn = engine.startTurn(sessions[0]!, { prompt: 'after', text: TEXT, chunk: 4, intervalMs: 1 })!
+    expect(await turn.done).toBe('completed')
+    // Both odd rows are kept out of the view (the server's own fold would show the broken prompt).
+    await vi.waitFor(
+      () => {
+        for (const tab of tabs) {
+          const view = tab.handles[0]!.$view.get()
+          expect(view.cursor).toBe(engine.latestSeq(sessions[0]!))
+          expect(view.activity).toBe('idle')
+          expect(view.messages.map((message) => message.id)).not.toContain('msg_y')
+        }
+      },
+      { timeout: 10_000, interval: 20 },
+    )
+    const expected = [
+      `${sessions[0]} unknown session.next.future.thing ${future.durable.seq}`,
+      `${sessions[0]} invalid session.next.prompted ${broken.durable.seq} invalid-event`,
+    ]
+    expect(reports.get('one')).toEqual(expected)
+    expect(reports.get('two')).toEqual(expected)
   })
 
   it('a tab that joins after the session was deleted learns it from the leader', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { SessionEvent } from '../../src/protocol/events.js'
+import { SessionStreamError } from '../../src/errors.js'
+import type { SessionEvent, UnknownEvent } from '../../src/protocol/events.js'
 import { followLeader, leaderFeed, type ShareMessage, type TabShare } from '../../src/store/share.js'
 import { idleConnection } from '../../src/store/status.js'
 import { initialView } from '../../src/view/fold.js'
@@ -42,13 +43,16 @@ function follow() {
   const events: SessionEvent[] = []
   const views: SessionView[] = []
   const ends: unknown[] = []
+  const reported: string[] = []
   const connection = followLeader(fake.share, 'ses_test', status, {
     event: (event) => events.push(event),
+    unknown: (event) => reported.push(`unknown ${event.type}`),
+    invalid: (event, error) => reported.push(`invalid ${event.type} ${error instanceof SessionStreamError ? error.code : '?'}: ${error.message}`),
     replace: (view) => views.push(view),
     changed: () => {},
     end: (error) => ends.push(error),
   })
-  return { ...fake, connection, events, views, ends }
+  return { ...fake, connection, events, views, ends, reported }
 }
 
 describe('following the leading tab', () => {
@@ -91,6 +95,16 @@ describe('following the leading tab', () => {
     expect(f.wanted()).toBe(false)
   })
 
+  it('reports what the leader could not fold to its own hooks, whatever the epoch, and folds none of it', () => {
+    const f = follow()
+    const odd = { ...row(2), type: 'session.next.future' } as unknown as UnknownEvent
+    f.send({ kind: 'report', event: odd, error: null })
+    f.send({ kind: 'report', event: odd, error: { code: 'invalid-event', message: 'invalid data' } })
+    expect(f.reported).toEqual(['unknown session.next.future', 'invalid session.next.future invalid-event: invalid data'])
+    expect(f.events).toEqual([])
+    expect(f.views).toEqual([])
+  })
+
   it('ignores what is not one of its messages', () => {
     const f = follow()
     f.send({ kind: 'snapshot', epoch: 'a', view: viewAt(1), status: wire })
@@ -120,6 +134,20 @@ describe('leading', () => {
     feed.flush(viewAt(0), status, true)
     const last = published.at(-1)!
     expect(last.kind === 'snapshot' && last.epoch !== first).toBe(true)
+  })
+
+  it('passes what its connection reported to the hooks on at once, the error as its code and message', () => {
+    const { share, published } = fakeShare()
+    const feed = leaderFeed(share, 'ses_test', () => 0.5)
+    const odd = { ...row(2), type: 'session.next.future' } as unknown as UnknownEvent
+    feed.report(odd)
+    feed.report(odd, new SessionStreamError('invalid-event', 'invalid data'))
+    expect(published).toEqual([
+      { kind: 'report', event: odd, error: null },
+      { kind: 'report', event: odd, error: { code: 'invalid-event', message: 'invalid data' } },
+    ])
+    // Plain data: it crosses a BroadcastChannel as it is.
+    expect(structuredClone(published)).toEqual(published)
   })
 })
 
