@@ -310,6 +310,11 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
         // At once, not at the flush: a hidden tab may not flush for a while.
         if (connection !== undefined) watchActivity(connection.synced())
       }),
+      // The cursor, last byte and counters are published at most every COUNTER_INTERVAL_MS:
+      // by the next flush if one is due, else by the throttle, never by a flush per chunk.
+      progressed: live(() => {
+        if (cancelFlush === undefined) counters.later(env.now(), publishStatus)
+      }),
       end: live(onEnd),
       // Reported in every tab: a leader passes them on to the tabs that follow it.
       unknown: live((event: UnknownEvent) => {

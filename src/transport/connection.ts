@@ -71,6 +71,11 @@ export interface ConnectionSink {
   reset?: (() => void) | undefined
   /** Status changed; read it with `status()`. Cheap: called often. */
   changed?: (() => void) | undefined
+  /**
+   * Only what moves with every chunk changed (the cursor, the last byte, the counters): a
+   * sink that shows them at its own pace need not wake for each. Without it, `changed`.
+   */
+  progressed?: (() => void) | undefined
   /** The connection stopped for good; `error` is undefined after `close()`. */
   end?: ((error: SessionStreamError | undefined) => void) | undefined
 }
@@ -116,6 +121,10 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
   const changed = () => {
     snapshot = undefined
     guard(() => sink.changed?.())
+  }
+  const progressed = () => {
+    snapshot = undefined
+    guard(() => (sink.progressed ?? sink.changed)?.())
   }
 
   const shape = createShapeTracker({
@@ -167,6 +176,7 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
     },
     onOpen: () => shape.opened(),
     onFrames: handleFrames,
+    onBytes: progressed,
     onReset: () => {
       if (options.onHistoryReset === 'error') return false
       cursor = CURSOR_START
@@ -212,7 +222,7 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
       const verdict = classifySeq(cursor, event.durable.seq)
       if (verdict === 'duplicate') {
         counters.duplicates++
-        changed()
+        progressed()
         return
       }
       if (verdict === 'skip') counters.skips++
@@ -220,7 +230,7 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
       cursor = event.durable.seq
       stream.progressed()
       shape.row(event.type)
-      changed()
+      progressed()
     }
     if (decoded.kind === 'unknown') {
       counters.unknown++

@@ -105,6 +105,7 @@ export function createServerHub(options: HubOptions): ServerHub {
         }
       },
       onChange: () => {},
+      onBytes: () => {},
       onEnd: () => {
         stream = undefined
       },

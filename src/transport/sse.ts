@@ -23,13 +23,27 @@ export async function readFrames(
   const decoder = new TextDecoder()
   const split = createSplitter(maxEventBytes)
   const reader = body.getReader()
+  // Chunks without a line break complete nothing: a long line's chunks wait here as bytes and
+  // are decoded once, with the chunk that ends it (a decode per 1 KiB chunk of a 1 MiB event
+  // cost more than the rest of its reading). At most maxEventBytes of them: past that they go
+  // to the splitter, whose limit (in characters) then applies as before.
+  let held: Uint8Array[] = []
+  let heldBytes = 0
   try {
     for (;;) {
       const { done, value } = await reader.read()
       if (done) break
       callbacks.onBytes(value.byteLength)
+      if (value.indexOf(LF) < 0 && value.indexOf(CR) < 0 && heldBytes + value.byteLength <= maxEventBytes) {
+        held.push(value)
+        heldBytes += value.byteLength
+        continue
+      }
+      const bytes = heldBytes === 0 ? value : join(held, heldBytes, value)
+      held = []
+      heldBytes = 0
       // Throws `event-too-large` before any frame of the offending chunk is delivered.
-      const frames = split(decoder.decode(value, { stream: true }))
+      const frames = split(decoder.decode(bytes, { stream: true }))
       // Awaited only when it is a promise: the consumer pushes back; else no microtask hop.
       const pending = frames.length > 0 ? callbacks.onFrames(frames) : undefined
       if (pending !== undefined) await pending
@@ -37,4 +51,18 @@ export async function readFrames(
   } finally {
     reader.cancel().catch(() => {})
   }
+}
+
+const LF = 10
+const CR = 13
+
+function join(held: readonly Uint8Array[], size: number, last: Uint8Array): Uint8Array {
+  const bytes = new Uint8Array(size + last.byteLength)
+  let at = 0
+  for (const chunk of held) {
+    bytes.set(chunk, at)
+    at += chunk.byteLength
+  }
+  bytes.set(last, at)
+  return bytes
 }

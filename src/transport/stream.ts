@@ -38,6 +38,8 @@ export interface StreamSpec {
   onReset?(error: SessionStreamError): boolean
   /** State or status changed (`state` is the current one): read the rest with `status()`. */
   onChange(state: ConnectionState): void
+  /** Bytes arrived, so only `lastByteAt` moved: once per chunk, so cheap. */
+  onBytes(): void
   /** The stream stopped for good; `error` is undefined after `close()`. */
   onEnd(error: SessionStreamError | undefined): void
 }
@@ -203,7 +205,8 @@ export function openStream(spec: StreamSpec): Stream {
         onBytes: () => {
           lastByteAt = env.now()
           // Heartbeats are life too: the status shows them (its readers throttle what they show).
-          changed()
+          snapshot = undefined
+          guard(spec.onBytes)
         },
         onFrames: spec.onFrames,
       })

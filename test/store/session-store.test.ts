@@ -471,6 +471,26 @@ describe('$connection when only heartbeats arrive', () => {
     off()
     client.close()
   })
+
+  it('asks for no flush for bytes alone: a long event in many chunks costs no flush per chunk', async () => {
+    const { server, client, frames } = setup()
+    const session = client.session(SESSION)
+    const off = session.$connection.listen(() => {})
+    await settle()
+    server.last.send(start(0), activity('idle', 0))
+    await settle()
+    frames.frame()
+    const before = session.$connection.get().lastByteAt ?? 0
+    await vi.advanceTimersByTimeAsync(1000)
+    for (let i = 0; i < 50; i++) server.last.comment()
+    await settle()
+    expect(frames.pending).toBe(0)
+    // The last byte is still published, by the counters' throttle.
+    await vi.advanceTimersByTimeAsync(300)
+    expect((session.$connection.get().lastByteAt ?? 0) - before).toBeGreaterThanOrEqual(1000)
+    off()
+    client.close()
+  })
 })
 
 /** A followed session in the middle of a running turn, its text part streaming. */

@@ -2,6 +2,7 @@ import { createParser } from 'eventsource-parser'
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createSplitter } from '../../src/transport/sse-lines.js'
+import { readFrames } from '../../src/transport/sse.js'
 
 /*
  * Differential: random SSE streams cut into random chunks through our splitter, against
@@ -78,5 +79,62 @@ describe('SSE splitter against eventsource-parser', () => {
       }),
       { numRuns, ...(seed === undefined ? {} : { seed }) },
     )
+  })
+})
+
+/** The stream's UTF-8 bytes cut at random byte offsets: inside multi-byte characters, between CR and LF. */
+function cutBytes(bytes: Uint8Array, at: readonly number[]): Uint8Array[] {
+  const cuts = [0, ...at.map((n) => n % (bytes.length + 1)).toSorted((a, b) => a - b), bytes.length]
+  return cuts.slice(1).map((end, index) => bytes.slice(cuts[index], end))
+}
+
+const bodyOf = (chunks: readonly Uint8Array[]) =>
+  new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(chunk)
+      controller.close()
+    },
+  })
+
+describe('readFrames on bytes cut anywhere', () => {
+  // Chunks without a line break are held as bytes and decoded with the chunk that ends their
+  // line: the payloads, and the chunk each comes out with, must be what decoding each chunk gives.
+  it('emits the same payloads as the splitter fed the whole text, each with the chunk that completes it', async () => {
+    await fc.assert(
+      fc.asyncProperty(stream, fc.array(fc.nat(), { maxLength: 40 }), async (text, at) => {
+        const bytes = new TextEncoder().encode(text)
+        const chunks = cutBytes(bytes, at)
+        const batches: string[][] = []
+        const counted: number[] = []
+        await readFrames(bodyOf(chunks), bytes.length + 1, {
+          onBytes: (length) => void counted.push(length),
+          onFrames: (frames) => void batches.push([...frames]),
+        })
+        expect(counted).toEqual(chunks.map((chunk) => chunk.byteLength))
+        expect(batches.flat()).toEqual(oracle([text]))
+        // Each batch comes with a chunk that holds a line break: the one that completes it.
+        const reference = createSplitter(bytes.length + 1)
+        const decoder = new TextDecoder()
+        const expected = chunks.map((chunk) => reference(decoder.decode(chunk, { stream: true }))).filter((frames) => frames.length > 0)
+        expect(batches).toEqual(expected)
+      }),
+      { numRuns, ...(seed === undefined ? {} : { seed }) },
+    )
+  })
+
+  it('still stops a long line without breaks at the limit, however small its chunks', async () => {
+    const chunks = Array.from({ length: 400 }, () => new TextEncoder().encode('ü'.repeat(8)))
+    let read = 0
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const chunk = chunks[read++]
+        if (chunk === undefined) controller.close()
+        else controller.enqueue(chunk)
+      },
+    })
+    const reading = readFrames(body, 1000, { onBytes: () => {}, onFrames: () => {} })
+    await expect(reading).rejects.toMatchObject({ code: 'event-too-large' })
+    // Bounded: it gave up within a few times the limit, not at the end of the stream.
+    expect(read * 16).toBeLessThan(4 * 1000)
   })
 })
