@@ -452,44 +452,45 @@ const streamingParts = (view: SessionView) =>
   view.messages.flatMap((m) => (m.role === 'assistant' ? m.parts.filter((p) => p.streaming) : []))
 
 describe('$connection when only heartbeats arrive', () => {
-  it('publishes the last byte of a heartbeat, within the counters interval', async () => {
-    const { server, client, frames } = setup()
-    const session = client.session(SESSION)
+  /** A synced, idle session whose `$connection` is watched; `lastByteAt` read after its snapshot. */
+  async function quiet() {
+    const harness = setup()
+    const session = harness.client.session(SESSION)
     const off = session.$connection.listen(() => {})
     await settle()
-    server.last.send(start(0), activity('idle', 0))
+    harness.server.last.send(start(0), activity('idle', 0))
     await settle()
-    frames.frame()
-    const first = session.$connection.get().lastByteAt ?? 0
+    harness.frames.frame()
+    const lastByteAt = () => session.$connection.get().lastByteAt ?? 0
+    const done = () => {
+      off()
+      harness.client.close()
+    }
+    return { ...harness, lastByteAt, first: lastByteAt(), done }
+  }
+
+  it('publishes the last byte of a heartbeat, within the counters interval', async () => {
+    const { server, frames, lastByteAt, first, done } = await quiet()
     await vi.advanceTimersByTimeAsync(10_000)
     server.last.comment()
     await settle()
     frames.frame()
     await vi.advanceTimersByTimeAsync(300)
     frames.frame()
-    expect((session.$connection.get().lastByteAt ?? 0) - first).toBeGreaterThanOrEqual(10_000)
-    off()
-    client.close()
+    expect(lastByteAt() - first).toBeGreaterThanOrEqual(10_000)
+    done()
   })
 
   it('asks for no flush for bytes alone: a long event in many chunks costs no flush per chunk', async () => {
-    const { server, client, frames } = setup()
-    const session = client.session(SESSION)
-    const off = session.$connection.listen(() => {})
-    await settle()
-    server.last.send(start(0), activity('idle', 0))
-    await settle()
-    frames.frame()
-    const before = session.$connection.get().lastByteAt ?? 0
+    const { server, frames, lastByteAt, first, done } = await quiet()
     await vi.advanceTimersByTimeAsync(1000)
     for (let i = 0; i < 50; i++) server.last.comment()
     await settle()
     expect(frames.pending).toBe(0)
     // The last byte is still published, by the counters' throttle.
     await vi.advanceTimersByTimeAsync(300)
-    expect((session.$connection.get().lastByteAt ?? 0) - before).toBeGreaterThanOrEqual(1000)
-    off()
-    client.close()
+    expect(lastByteAt() - first).toBeGreaterThanOrEqual(1000)
+    done()
   })
 })
 
