@@ -2,7 +2,7 @@ import type { SessionEventOf } from '../protocol/events.js'
 import type { ApplyOutcome, Draft, DraftAssistant, DraftPart } from './draft.js'
 import { findAssistant, findMessage, newAssistant } from './lookup.js'
 import { isActive } from './parts.js'
-import type { AssistantStatus, Message, Part, UserMessage } from './types.js'
+import type { AssistantStatus, Message, ModelRef, Part, UserMessage } from './types.js'
 
 type Prompt = SessionEventOf<'session.next.prompt.admitted' | 'session.next.prompted'>
 
@@ -90,15 +90,17 @@ export function shellEnded(d: Draft, event: SessionEventOf<'session.next.shell.e
 }
 
 export function stepStarted(d: Draft, event: SessionEventOf<'session.next.step.started'>): ApplyOutcome {
-  const { assistantMessageID, agent, model, timestamp } = event.data
+  const { assistantMessageID, timestamp } = event.data
   // One step runs at a time: a step still streaming was cut short (a crash writes nothing).
   // Not this step itself: a part may have opened it before its start (or the start repeats).
   settleOpen(d, 'step', assistantMessageID)
   const root = d.root()
   root.retry = undefined
   const info = d.info()
-  info.agent = agent
-  info.model = model
+  // Every step names its agent and model, nearly always the last step's: the messages share
+  // one copy of them, and each step's own copy is let go (a third of a message's memory).
+  const agent = (info.agent = event.data.agent === info.agent ? info.agent : event.data.agent)
+  const model = (info.model = sameModel(info.model, event.data.model) ? info.model : event.data.model)
   const found = findAssistant(d, assistantMessageID)
   if (found === undefined) {
     d.append(newAssistant(assistantMessageID, timestamp, agent, model))
@@ -283,3 +285,6 @@ function flagIncomplete(d: Draft, index: number, message: Message): void {
     if (part?.streaming === true && !part.incomplete) d.partAt(d.assistantAt(index), p).incomplete = true
   }
 }
+
+/** The same reference, field for field (a newer server may add fields; any order change just keeps a copy). */
+const sameModel = (a: ModelRef | undefined, b: ModelRef): boolean => a !== undefined && JSON.stringify(a) === JSON.stringify(b)

@@ -2,7 +2,7 @@ import type { SessionEventOf } from '../protocol/events.js'
 import type { ApplyOutcome, Draft, DraftAssistant, Mutable } from './draft.js'
 import { findAssistant, newAssistant } from './lookup.js'
 import { partIndexOf } from './part-index.js'
-import type { TextPart, ToolPart } from './types.js'
+import type { TextPart, ToolPart, ToolProvider } from './types.js'
 
 type TextKind = 'text' | 'reasoning'
 type TextStarted = SessionEventOf<'session.next.text.started' | 'session.next.reasoning.started'>
@@ -152,7 +152,7 @@ function applyTool(part: Mutable<ToolPart>, event: ToolEvent): void {
     case 'session.next.tool.called':
       part.name = event.data.tool
       part.input = event.data.input
-      part.provider = { executed: event.data.provider.executed, metadata: event.data.provider.metadata }
+      part.provider = providerOf(event.data.provider.executed, event.data.provider.metadata)
       part.status = 'running'
       part.streaming = false
       return
@@ -160,13 +160,13 @@ function applyTool(part: Mutable<ToolPart>, event: ToolEvent): void {
       // Progress replaces the running output wholesale; a tool that reports runs.
       if (part.status === 'interrupted') part.status = 'running'
       part.structured = event.data.structured
-      part.content = event.data.content
+      part.content = orNone(event.data.content)
       return
     case 'session.next.tool.success':
       part.status = 'success'
       part.structured = event.data.structured
-      part.content = event.data.content
-      part.outputPaths = event.data.outputPaths
+      part.content = orNone(event.data.content)
+      part.outputPaths = event.data.outputPaths && orNone(event.data.outputPaths)
       part.result = event.data.result
       part.provider = mergeProvider(part, event.data.provider.executed)
       return finish(part)
@@ -179,10 +179,16 @@ function applyTool(part: Mutable<ToolPart>, event: ToolEvent): void {
   }
 }
 
-const mergeProvider = (part: ToolPart, executed: boolean) => ({
-  executed: executed || part.provider?.executed === true,
-  metadata: part.provider?.metadata,
-})
+const mergeProvider = (part: ToolPart, executed: boolean) =>
+  providerOf(executed || part.provider?.executed === true, part.provider?.metadata)
+
+// Nearly every tool has no provider metadata and lists nothing: such parts share one frozen
+// value instead of holding a copy each (a view is never written, so sharing is safe).
+const LOCAL: ToolProvider = Object.freeze({ executed: false, metadata: undefined })
+const providerOf = (executed: boolean, metadata: ToolProvider['metadata']): ToolProvider =>
+  executed || metadata !== undefined ? { executed, metadata } : LOCAL
+const NONE: readonly never[] = Object.freeze([])
+const orNone = <T>(items: readonly T[]): readonly T[] => (items.length === 0 ? NONE : items)
 
 function finish(part: Mutable<ToolPart>): void {
   part.streaming = false

@@ -227,3 +227,49 @@ describe('10,000 messages', () => {
     expect(textPart(view, 'same', 'text:t').text).toBe('a')
   })
 })
+
+describe('one copy of what every step and tool repeats', () => {
+  /** Events as they come off the wire: every value its own copy. */
+  const parsed = (events: readonly SessionEvent[]): SessionEvent[] => JSON.parse(JSON.stringify(events)) as SessionEvent[]
+
+  it('steps naming the same model share one copy of it; another model, or one with a field more, is kept as sent', () => {
+    const script = scriptedTurn(scriptedTurn(new Script(), 0), 1)
+    script
+      .durable('session.next.step.started', { assistantMessageID: 'x1', agent: 'plan', model: { id: 'other', providerID: 'p' } })
+      .durable('session.next.step.started', { assistantMessageID: 'x2', agent: 'plan', model: { ...model, variant: 'fast' } })
+      .durable('session.next.step.started', { assistantMessageID: 'x3', agent: 'plan', model: { ...model, variant: 'fast' } })
+    const view = foldEvents(parsed(script.events))
+    const steps = view.messages.filter((message) => message.role === 'assistant')
+    expect(steps.map((step) => [step.agent, step.model])).toEqual([
+      ...Array.from({ length: 4 }, () => ['build', model]),
+      ['plan', { id: 'other', providerID: 'p' }],
+      ['plan', { ...model, variant: 'fast' }],
+      ['plan', { ...model, variant: 'fast' }],
+    ])
+    const [first, , , fourth, other, fast, again] = steps
+    expect(fourth?.model).toBe(first?.model)
+    expect(other?.model).not.toBe(first?.model)
+    expect(fast?.model).not.toBe(first?.model)
+    expect(again?.model).toBe(fast?.model)
+    expect(view.info.model).toBe(fast?.model)
+  })
+
+  it('tools without provider metadata or output items share frozen empty values; metadata is kept as sent', () => {
+    const script = scriptedTurn(scriptedTurn(new Script(), 0), 1)
+    const ids = { assistantMessageID: 'msg_b1', callID: 'call_meta' }
+    script
+      .durable('session.next.tool.called', { ...ids, tool: 'bash', input: {}, provider: { executed: true, metadata: { region: 'eu' } } })
+      .durable('session.next.tool.success', { ...ids, structured: {}, content: [], outputPaths: [], provider: { executed: false } })
+    const view = foldEvents(parsed(script.events))
+    const [zero, one, meta] = [toolPart(view, 'msg_a0', 'call_0'), toolPart(view, 'msg_a1', 'call_1'), toolPart(view, 'msg_b1', 'call_meta')]
+    expect(zero.provider).toEqual({ executed: false, metadata: undefined })
+    expect(one.provider).toBe(zero.provider)
+    expect(Object.isFrozen(zero.provider)).toBe(true)
+    expect(meta.provider).toEqual({ executed: true, metadata: { region: 'eu' } })
+    expect(meta.content).toEqual([])
+    expect(meta.outputPaths).toBe(meta.content)
+    expect(Object.isFrozen(meta.content)).toBe(true)
+    // Output items are kept as sent.
+    expect(zero.content).toEqual([{ type: 'text', text: 'file body' }])
+  })
+})
