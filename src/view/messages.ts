@@ -286,5 +286,17 @@ function flagIncomplete(d: Draft, index: number, message: Message): void {
   }
 }
 
-/** The same reference, field for field (a newer server may add fields; any order change just keeps a copy). */
-const sameModel = (a: ModelRef | undefined, b: ModelRef): boolean => a !== undefined && JSON.stringify(a) === JSON.stringify(b)
+/** The same reference, field for field (a newer server may add fields; one holding an object is never the same). */
+function sameModel(a: ModelRef | undefined, b: ModelRef): boolean {
+  if (a === undefined) return false
+  const x: Readonly<Record<string, unknown>> = a
+  const y: Readonly<Record<string, unknown>> = b
+  let fields = 0
+  // for…in allocates nothing; a step comes with every tool call, so this runs often.
+  for (const key in y) {
+    if (x[key] !== y[key]) return false
+    fields++
+  }
+  for (const _field in x) fields--
+  return fields === 0
+}
