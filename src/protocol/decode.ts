@@ -49,6 +49,10 @@ export function decodeEvent(data: string, sessionID?: string): Decoded {
   }
   const known = catalogue.get(value.type)
   if (known === undefined) return { kind: 'unknown', event: value }
+  // The catalogue's own copy of the type: an internalized string, so every later comparison
+  // with a type (the reducer's switch over thirty of them) is a pointer check, not a memcmp
+  // of a common 13-character prefix. The value is ours: JSON.parse made it just now.
+  ;(value as { type: string }).type = known.type
   if (known.durable !== (value.durable !== undefined)) {
     const why = known.durable ? 'is durable but has no durable block' : 'is live-only but carries a durable block'
     return { kind: 'invalid', event: value, error: error('invalid-event', `${value.type} ${why}`) }

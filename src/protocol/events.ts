@@ -68,9 +68,9 @@ export interface UnknownEvent {
  * `Object.hasOwn` on the catalogue objects was 2% of the client's time; and a Map, unlike
  * an object, has no `constructor` or `__proto__` to mistake for a type.
  */
-type Known = { readonly durable: boolean; readonly shape: Shape<unknown> }
+type Known = { readonly type: string; readonly durable: boolean; readonly shape: Shape<unknown> }
 const entries = (shapes: Readonly<Record<string, Shape<unknown>>>, durable: boolean) =>
-  Object.entries(shapes).map(([type, shape]): [string, Known] => [type, { durable, shape }])
+  Object.entries(shapes).map(([type, shape]): [string, Known] => [type, { type, durable, shape }])
 export const catalogue: ReadonlyMap<string, Known> = new Map([...entries(durableData, true), ...entries(liveData, false)])
 
 /** True for events that carry and advance the reconnect cursor. */
