@@ -252,8 +252,9 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
     flush()
     // The last word of a connection that goes away is published whole, throttle or not.
     publishStatus(true)
-    // A follower resumes from what it folded: the leader's status lags its events (or leads them).
-    if (connection !== undefined) resumeAfter = staging === undefined && !following ? connection.status().cursor : view.cursor
+    // A follower's cursor is what it was given (folded, or reported): the leader's own lags its
+    // events or leads them. During a rebuild the connection's cursor belongs to the new history.
+    if (connection !== undefined) resumeAfter = staging === undefined ? connection.status().cursor : view.cursor
     connection = undefined
     staging = undefined
     published = undefined

@@ -30,17 +30,23 @@ type WireStatus = Omit<ConnectionStatus, 'lastError'> & {
  * whose snapshot it holds, so it never folds events onto a view they do not follow from.
  */
 export type ShareMessage =
-  | { readonly kind: 'snapshot'; readonly epoch: string; readonly view: SessionView; readonly status: WireStatus }
+  /** `reset`: the epoch began with a history reset, so seqs start again. */
+  | { readonly kind: 'snapshot'; readonly epoch: string; readonly view: SessionView; readonly status: WireStatus; readonly reset?: boolean }
   | { readonly kind: 'events'; readonly epoch: string; readonly events: readonly SessionEvent[] }
   | { readonly kind: 'status'; readonly status: WireStatus }
   | { readonly kind: 'end'; readonly error: WireStatus['lastError'] }
   /** An event the leader could not fold, for the hooks: of a type it does not know (no error), or invalid. */
-  | { readonly kind: 'report'; readonly event: UnknownEvent; readonly error: WireStatus['lastError'] }
+  | { readonly kind: 'report'; readonly epoch: string; readonly event: UnknownEvent; readonly error: WireStatus['lastError'] }
 
 const KINDS = new Set(['snapshot', 'events', 'status', 'end', 'report'])
 /** Same origin, but maybe another version of the app: a message of another shape is ignored. */
 const isShareMessage = (value: unknown): value is ShareMessage =>
   typeof value === 'object' && value !== null && KINDS.has(String((value as { kind?: unknown }).kind))
+
+/** A report as this version sends it: another version's may lack the event or name its error otherwise. */
+const isReport = (message: Extract<ShareMessage, { kind: 'report' }>): boolean =>
+  typeof message.event?.type === 'string' &&
+  (message.error === null || (typeof message.error?.code === 'string' && typeof message.error.message === 'string'))
 
 const errorToWire = (error: SessionStreamError | null | undefined): WireStatus['lastError'] =>
   error == null ? null : { code: error.code, message: error.message }
@@ -67,13 +73,18 @@ export interface FollowerSink {
 }
 
 /**
- * A Connection fed by the leading tab instead of the network: the same status, the same
- * events (durable ones past our cursor only, so a new leader's overlap is never folded twice).
+ * A Connection fed by the leading tab instead of the network: the leader's status, the same
+ * events (durable ones past our cursor only, so a new leader's overlap is never folded twice),
+ * and the same reports, each durable one once however many leaders replay it. Its cursor is
+ * this tab's: the last durable seq it was given, folded or reported, which is where it resumes
+ * if it comes to lead.
  */
 export function followLeader(share: TabShare, sessionID: string, initial: ConnectionStatus, sink: FollowerSink): Connection {
   let status: ConnectionStatus = { ...initial, state: 'connecting', synced: false }
   let epoch: string | undefined
   let cursor = initial.cursor
+  /** The newest durable seq reported, kept across leaders (they replay from their own views); a history reset clears it. */
+  let reported = -1
   let closed = false
   let release: (() => void) | undefined
   let finish: (() => void) | undefined
@@ -94,6 +105,7 @@ export function followLeader(share: TabShare, sessionID: string, initial: Connec
       if (message.epoch !== epoch) {
         epoch = message.epoch
         cursor = message.view.cursor
+        if (message.reset === true) reported = -1
         sink.replace(message.view)
       }
       setStatus(message.status)
@@ -108,11 +120,18 @@ export function followLeader(share: TabShare, sessionID: string, initial: Connec
       }
     } else if (message.kind === 'status') setStatus(message.status)
     else if (message.kind === 'report') {
+      if (message.epoch !== epoch || !isReport(message)) return
+      const seq = message.event.durable?.seq
+      if (seq !== undefined) {
+        // In order with the events (the leader sends those first): everything up to it was given.
+        cursor = Math.max(cursor, seq)
+        if (seq <= reported) return
+        reported = seq
+      }
       const error = errorFromWire(message.error)
       if (error === null) sink.unknown(message.event)
       else sink.invalid(message.event, error)
-    }
-    else {
+    } else {
       const error = errorFromWire(message.error)
       // The follower's status says what the leader's says once its stream stopped for good.
       status = { ...status, state: 'closed', nextRetryAt: null, lastError: error ?? status.lastError }
@@ -121,7 +140,7 @@ export function followLeader(share: TabShare, sessionID: string, initial: Connec
     }
   })
   return {
-    status: () => status,
+    status: () => (status.cursor === cursor ? status : { ...status, cursor }),
     synced: () => status.synced,
     close,
     done,
@@ -148,24 +167,30 @@ export function leaderFeed(share: TabShare, sessionID: string, random: () => num
   let outbox: SessionEvent[] = []
   // Tabs that asked before this leader was ready get the first snapshot it can give.
   let owed = true
+  let reset = false
+  const send = () => {
+    if (outbox.length === 0) return
+    share.publish(sessionID, { kind: 'events', epoch, events: outbox } satisfies ShareMessage)
+    outbox = []
+  }
   return {
     event(event) {
       outbox.push(event)
     },
     flush(view, status, ready) {
-      if (outbox.length > 0) {
-        share.publish(sessionID, { kind: 'events', epoch, events: outbox } satisfies ShareMessage)
-        outbox = []
-      }
+      send()
       if (!owed || !ready) return
       owed = false
-      share.publish(sessionID, { kind: 'snapshot', epoch, view: plainView(view), status: statusToWire(status) } satisfies ShareMessage)
+      share.publish(sessionID, { kind: 'snapshot', epoch, view: plainView(view), status: statusToWire(status), reset } satisfies ShareMessage)
+      reset = false
     },
     status(status) {
       share.publish(sessionID, { kind: 'status', status: statusToWire(status) } satisfies ShareMessage)
     },
     report(event, error) {
-      share.publish(sessionID, { kind: 'report', event, error: errorToWire(error) } satisfies ShareMessage)
+      // The events before it go first: every tab reports in the order it folds.
+      send()
+      share.publish(sessionID, { kind: 'report', epoch, event, error: errorToWire(error) } satisfies ShareMessage)
     },
     join() {
       owed = true
@@ -173,6 +198,7 @@ export function leaderFeed(share: TabShare, sessionID: string, random: () => num
     reset() {
       epoch = newEpoch(random)
       owed = true
+      reset = true
     },
     end(error) {
       share.publish(sessionID, endToWire(error))

@@ -10,7 +10,13 @@ import { SessionStreamError } from '../errors.js'
  * line grows by `+=` (a rope), flattened once when it ends. Memory is bounded: more than
  * `maxEventBytes` characters of one event (partial line plus data) throws `event-too-large`.
  */
-export function createSplitter(maxEventBytes: number): (text: string) => string[] {
+export interface Splitter {
+  (text: string): string[]
+  /** Characters held for the event under way (its data and the unterminated line). */
+  buffered(): number
+}
+
+export function createSplitter(maxEventBytes: number): Splitter {
   let rest = '' // the unterminated line carried over from earlier chunks
   let data: string | undefined // the event's data lines joined by "\n"; undefined: none yet
   let skipLF = false // the previous chunk ended with a CR
@@ -36,7 +42,7 @@ export function createSplitter(maxEventBytes: number): (text: string) => string[
       tooLarge(data.length)
     }
   }
-  return (text) => {
+  const split = (text: string): string[] => {
     frames = []
     const length = text.length
     let at = skipLF && text.charCodeAt(0) === 10 ? 1 : 0
@@ -61,4 +67,5 @@ export function createSplitter(maxEventBytes: number): (text: string) => string[
     tooLarge(rest.length + (data?.length ?? 0))
     return frames
   }
+  return Object.assign(split, { buffered: () => rest.length + (data?.length ?? 0) })
 }

@@ -25,8 +25,10 @@ export async function readFrames(
   const reader = body.getReader()
   // Chunks without a line break complete nothing: a long line's chunks wait here as bytes and
   // are decoded once, with the chunk that ends it (a decode per 1 KiB chunk of a 1 MiB event
-  // cost more than the rest of its reading). At most maxEventBytes of them: past that they go
-  // to the splitter, whose limit (in characters) then applies as before.
+  // cost more than the rest of its reading). Held bytes and what the splitter holds stay within
+  // maxEventBytes together: bytes decode to at most as many characters, plus PENDING for a
+  // character the decoder kept from the chunk before, so whatever would take the event past
+  // its limit reaches the splitter at the same chunk, and its check applies as before.
   let held: Uint8Array[] = []
   let heldBytes = 0
   try {
@@ -34,7 +36,7 @@ export async function readFrames(
       const { done, value } = await reader.read()
       if (done) break
       callbacks.onBytes(value.byteLength)
-      if (value.indexOf(LF) < 0 && value.indexOf(CR) < 0 && heldBytes + value.byteLength <= maxEventBytes) {
+      if (value.indexOf(LF) < 0 && value.indexOf(CR) < 0 && heldBytes + value.byteLength + PENDING + split.buffered() <= maxEventBytes) {
         held.push(value)
         heldBytes += value.byteLength
         continue
@@ -55,6 +57,8 @@ export async function readFrames(
 
 const LF = 10
 const CR = 13
+/** A UTF-8 character's first bytes, held by the decoder until its last: at most 3 characters once decoded. */
+const PENDING = 3
 
 function join(held: readonly Uint8Array[], size: number, last: Uint8Array): Uint8Array {
   const bytes = new Uint8Array(size + last.byteLength)

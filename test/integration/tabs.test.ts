@@ -129,44 +129,59 @@ describe.each(['unified', 'split'] as const)('tabs sharing connections (%s serve
     await vi.waitFor(() => expect(engine.stats().streams).toBe(1))
   })
 
-  it('every tab, not only the leader, reports an event of an unknown type and one whose data does not fit', async () => {
+  it('every tab reports an unknown and an invalid row once, in order with the events, through a change of leader', async () => {
     const { engine, world, open } = setup(shape)
     const sessions = [engine.createSession({ title: 'a' })]
-    const reports = new Map<string, string[]>()
+    const logs = new Map<string, string[]>()
     const reporting = (name: string) => {
-      const seen: string[] = []
-      reports.set(name, seen)
+      const log: string[] = []
+      logs.set(name, log)
       return open(name, sessions, {
-        onUnknownEvent: (event, sessionID) => seen.push(`${sessionID} unknown ${event.type} ${event.durable?.seq}`),
-        onInvalidEvent: (event, error, sessionID) => seen.push(`${sessionID} invalid ${event.type} ${event.durable?.seq} ${error.code}`),
+        onEvent: (event) => void (event.durable === undefined || log.push(`event ${event.durable.seq}`)),
+        onUnknownEvent: (event) => log.push(`unknown ${event.type} ${event.durable?.seq}`),
+        onInvalidEvent: (event, error) => log.push(`invalid ${event.type} ${event.durable?.seq} ${error.code}`),
       })
     }
-    const tabs = [reporting('one'), reporting('two')]
+    const leader = reporting('one')
     await world.settle()
-    await vi.waitFor(() => expect(tabs.every((tab) => tab.handles[0]!.$health.get().synced)).toBe(true), { timeout: 5000 })
-    // Rows a newer (or broken) server might write: the mock commits whatever it is given.
-    const future = engine.commit(sessions[0]!, 'session.next.future.thing' as DurableEventType, { messageID: 'msg_x' } as never)
-    const broken = engine.commit(sessions[0]!, 'session.next.prompted', { messageID: 'msg_y', prompt: { text: 'x' }, delivery: 'shout' } as never)
-    const turn = engine.startTurn(sessions[0]!, { prompt: 'after', text: TEXT, chunk: 4, intervalMs: 1 })!
+    const tabs = [reporting('two'), reporting('three')]
+    await world.settle()
+    await vi.waitFor(() => expect([leader, ...tabs].every((tab) => tab.handles[0]!.$health.get().synced)).toBe(true), { timeout: 5000 })
+    // In one go, as the leader reads them: a row, then rows a newer (or broken) server might write.
+    const id = sessions[0]!
+    const plain = engine.commit(id, 'session.next.prompted', { messageID: 'msg_p', prompt: { text: 'x' }, delivery: 'steer' } as never)
+    const future = engine.commit(id, 'session.next.future.thing' as DurableEventType, { messageID: 'msg_x' } as never)
+    const broken = engine.commit(id, 'session.next.prompted', { messageID: 'msg_y', prompt: { text: 'x' }, delivery: 'shout' } as never)
+    const expected = [
+      `event ${plain.durable.seq}`,
+      `unknown session.next.future.thing ${future.durable.seq}`,
+      `invalid session.next.prompted ${broken.durable.seq} invalid-event`,
+    ]
+    await vi.waitFor(() => expect([...logs.values()].every((log) => log.length >= 3)).toBe(true), { timeout: 5000 })
+    for (const log of logs.values()) expect(log).toEqual(expected)
+    // The odd rows end the log: the tab that takes over resumes after them, and no tab reports them again.
+    leader.fake.die()
+    leader.client.close()
+    await world.settle()
+    const turn = engine.startTurn(id, { prompt: 'after', text: TEXT, chunk: 4, intervalMs: 1 })!
     expect(await turn.done).toBe('completed')
-    // Both odd rows are kept out of the view (the server's own fold would show the broken prompt).
     await vi.waitFor(
       () => {
         for (const tab of tabs) {
           const view = tab.handles[0]!.$view.get()
-          expect(view.cursor).toBe(engine.latestSeq(sessions[0]!))
+          expect(view.cursor).toBe(engine.latestSeq(id))
           expect(view.activity).toBe('idle')
+          // Both odd rows are kept out of the view (the server's own fold would show the broken prompt).
           expect(view.messages.map((message) => message.id)).not.toContain('msg_y')
         }
       },
       { timeout: 10_000, interval: 20 },
     )
-    const expected = [
-      `${sessions[0]} unknown session.next.future.thing ${future.durable.seq}`,
-      `${sessions[0]} invalid session.next.prompted ${broken.durable.seq} invalid-event`,
-    ]
-    expect(reports.get('one')).toEqual(expected)
-    expect(reports.get('two')).toEqual(expected)
+    for (const name of ['two', 'three']) {
+      const log = logs.get(name)!
+      expect(log.slice(0, 3)).toEqual(expected)
+      expect(log.slice(3).filter((line) => !line.startsWith('event '))).toEqual([])
+    }
   })
 
   it('a tab that joins after the session was deleted learns it from the leader', async () => {

@@ -95,14 +95,32 @@ describe('following the leading tab', () => {
     expect(f.wanted()).toBe(false)
   })
 
-  it('reports what the leader could not fold to its own hooks, whatever the epoch, and folds none of it', () => {
+  it('reports what the leader could not fold, each durable row once across leaders, and folds none of it', () => {
     const f = follow()
-    const odd = { ...row(2), type: 'session.next.future' } as unknown as UnknownEvent
-    f.send({ kind: 'report', event: odd, error: null })
-    f.send({ kind: 'report', event: odd, error: { code: 'invalid-event', message: 'invalid data' } })
+    const odd = (seq: number) => ({ ...row(seq), type: 'session.next.future' }) as unknown as UnknownEvent
+    const invalid = { code: 'invalid-event', message: 'invalid data' } as const
+    // Before its snapshot a tab follows no epoch: it reports nothing it would not fold either.
+    f.send({ kind: 'report', epoch: 'a', event: odd(2), error: null })
+    f.send({ kind: 'snapshot', epoch: 'a', view: viewAt(1), status: wire })
+    f.send({ kind: 'report', epoch: 'a', event: odd(2), error: null })
+    f.send({ kind: 'report', epoch: 'a', event: odd(3), error: invalid })
     expect(f.reported).toEqual(['unknown session.next.future', 'invalid session.next.future invalid-event: invalid data'])
+    // Its cursor is what it was given, so it would resume after the reported rows.
+    expect(f.connection.status().cursor).toBe(3)
+    // A new leader that was behind replays them: not reported again.
+    f.send({ kind: 'snapshot', epoch: 'b', view: viewAt(1), status: wire })
+    f.send({ kind: 'report', epoch: 'b', event: odd(2), error: null })
+    f.send({ kind: 'report', epoch: 'b', event: odd(3), error: invalid })
+    expect(f.reported).toHaveLength(2)
+    // After a history reset the seqs start again: reported anew.
+    f.send({ kind: 'snapshot', epoch: 'c', view: viewAt(-1), status: wire, reset: true })
+    f.send({ kind: 'report', epoch: 'c', event: odd(2), error: null })
+    expect(f.reported).toHaveLength(3)
+    // Another version's report without an event, or with an error of another shape, is ignored.
+    f.send({ kind: 'report', epoch: 'c', event: undefined, error: null } as never)
+    f.send({ kind: 'report', epoch: 'c', event: odd(9), error: { message: 'no code' } } as never)
+    expect(f.reported).toHaveLength(3)
     expect(f.events).toEqual([])
-    expect(f.views).toEqual([])
   })
 
   it('ignores what is not one of its messages', () => {
@@ -136,23 +154,32 @@ describe('leading', () => {
     expect(last.kind === 'snapshot' && last.epoch !== first).toBe(true)
   })
 
-  it('passes what its connection reported to the hooks on at once, the error as its code and message', () => {
+  it('passes a report on at once, after the events before it, the error as its code and message; a reset snapshot says so', () => {
     const { share, published } = fakeShare()
     const feed = leaderFeed(share, 'ses_test', () => 0.5)
     const odd = { ...row(2), type: 'session.next.future' } as unknown as UnknownEvent
+    const first = row(1)
+    feed.event(first)
     feed.report(odd)
     feed.report(odd, new SessionStreamError('invalid-event', 'invalid data'))
+    const epoch = published[0]?.kind === 'events' ? published[0].epoch : ''
     expect(published).toEqual([
-      { kind: 'report', event: odd, error: null },
-      { kind: 'report', event: odd, error: { code: 'invalid-event', message: 'invalid data' } },
+      { kind: 'events', epoch, events: [first] },
+      { kind: 'report', epoch, event: odd, error: null },
+      { kind: 'report', epoch, event: odd, error: { code: 'invalid-event', message: 'invalid data' } },
     ])
     // Plain data: it crosses a BroadcastChannel as it is.
     expect(structuredClone(published)).toEqual(published)
+    feed.flush(viewAt(2), status, true)
+    expect(published.at(-1)).toMatchObject({ kind: 'snapshot', reset: false })
+    feed.reset()
+    feed.flush(viewAt(-1), status, true)
+    expect(published.at(-1)).toMatchObject({ kind: 'snapshot', reset: true })
   })
 })
 
 describe('a follower promoted to leader', () => {
-  it('connects after the cursor of what it folded, not the leader’s last published status, knowing the shape', async () => {
+  it('connects after what it folded and reported, not the leader’s last published status, knowing the shape', async () => {
     const { createSessionStore } = await import('../../src/store/session-store.js')
     const { createFakeServer } = await import('../support/fake-server.js')
     const { hubFor } = await import('../../src/transport/connection.js')
@@ -179,12 +206,15 @@ describe('a follower promoted to leader', () => {
     // The leader's status lags: it says 3 while its events reach 6.
     fake.send({ kind: 'status', status: { ...wire, state: 'open', cursor: 3, shape: 'unified' } })
     fake.send({ kind: 'events', epoch: 'a', events: [row(3), row(4), row(5), row(6)] })
+    // A row of a type this app does not know: reported, not folded.
+    fake.send({ kind: 'report', epoch: 'a', event: { ...row(7), type: 'session.next.future' } as unknown as UnknownEvent, error: null })
     await new Promise((resolve) => setTimeout(resolve, 0))
     expect(handle.$view.get().cursor).toBe(6)
     leads = true
     handle.reconnect()
     await new Promise((resolve) => setTimeout(resolve, 0))
-    expect(new URL(server.requests.at(-1)!.url).searchParams.get('after')).toBe('6')
+    // After what it folded and what it reported: the unknown row is not replayed (and reported) again.
+    expect(new URL(server.requests.at(-1)!.url).searchParams.get('after')).toBe('7')
     // It knows the server's shape from the leader it followed: no detection delay.
     expect(hub.shape).toBe('unified')
     stop()

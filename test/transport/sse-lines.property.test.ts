@@ -96,27 +96,55 @@ const bodyOf = (chunks: readonly Uint8Array[]) =>
     },
   })
 
+/** What reading gives: each batch of payloads with the index of the chunk it came with, and the error and its chunk. */
+interface Outcome {
+  readonly batches: (readonly [number, readonly string[]])[]
+  readonly error: readonly [number, unknown] | undefined
+}
+
+/** The reference: every chunk decoded and split as it comes (what readFrames did before it held bytes). */
+function decodeEachChunk(chunks: readonly Uint8Array[], limit: number): Outcome {
+  const split = createSplitter(limit)
+  const decoder = new TextDecoder()
+  const batches: (readonly [number, readonly string[]])[] = []
+  for (let i = 0; i < chunks.length; i++) {
+    try {
+      const frames = split(decoder.decode(chunks[i], { stream: true }))
+      if (frames.length > 0) batches.push([i, frames])
+    } catch (error) {
+      return { batches, error: [i, (error as { code?: unknown }).code] }
+    }
+  }
+  return { batches, error: undefined }
+}
+
+async function read(chunks: readonly Uint8Array[], limit: number): Promise<Outcome> {
+  const batches: (readonly [number, readonly string[]])[] = []
+  let chunk = -1
+  try {
+    await readFrames(bodyOf(chunks), limit, {
+      onBytes: () => void chunk++,
+      onFrames: (frames) => void batches.push([chunk, [...frames]]),
+    })
+    return { batches, error: undefined }
+  } catch (error) {
+    return { batches, error: [chunk, (error as { code?: unknown }).code] }
+  }
+}
+
 describe('readFrames on bytes cut anywhere', () => {
   // Chunks without a line break are held as bytes and decoded with the chunk that ends their
-  // line: the payloads, and the chunk each comes out with, must be what decoding each chunk gives.
-  it('emits the same payloads as the splitter fed the whole text, each with the chunk that completes it', async () => {
+  // line: the payloads, the chunk each comes out with, and where an oversized event stops the
+  // reading must all be what decoding every chunk gives, whatever the limit.
+  it('gives what decoding every chunk gives: the same payloads with the same chunks, the same limit at the same chunk', async () => {
     await fc.assert(
-      fc.asyncProperty(stream, fc.array(fc.nat(), { maxLength: 40 }), async (text, at) => {
+      fc.asyncProperty(stream, fc.array(fc.nat(), { maxLength: 40 }), fc.nat(), async (text, at, limitSeed) => {
         const bytes = new TextEncoder().encode(text)
         const chunks = cutBytes(bytes, at)
-        const batches: string[][] = []
-        const counted: number[] = []
-        await readFrames(bodyOf(chunks), bytes.length + 1, {
-          onBytes: (length) => void counted.push(length),
-          onFrames: (frames) => void batches.push([...frames]),
-        })
-        expect(counted).toEqual(chunks.map((chunk) => chunk.byteLength))
-        expect(batches.flat()).toEqual(oracle([text]))
-        // Each batch comes with a chunk that holds a line break: the one that completes it.
-        const reference = createSplitter(bytes.length + 1)
-        const decoder = new TextDecoder()
-        const expected = chunks.map((chunk) => reference(decoder.decode(chunk, { stream: true }))).filter((frames) => frames.length > 0)
-        expect(batches).toEqual(expected)
+        const limit = 1 + (limitSeed % (bytes.length + 2))
+        const outcome = await read(chunks, limit)
+        expect(outcome).toEqual(decodeEachChunk(chunks, limit))
+        if (limit > bytes.length) expect(outcome.batches.flatMap(([, frames]) => frames)).toEqual(oracle([text]))
       }),
       { numRuns, ...(seed === undefined ? {} : { seed }) },
     )
