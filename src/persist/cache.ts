@@ -85,7 +85,8 @@ function cacheOver(backend: Backend, options: Omit<SessionCacheOptions, 'store' 
 
   const write = (key: string, sessionID: string, entry: CachedSession) =>
     attempt(async () => {
-      const record: StoredRecord = { version: CACHE_VERSION, key, cursor: entry.cursor, savedAt: entry.savedAt, view: toPlain(entry.view) }
+      const { cursor, savedAt, shape } = entry
+      const record: StoredRecord = { version: CACHE_VERSION, key, cursor, savedAt, view: toPlain(entry.view), ...(shape === undefined ? {} : { shape }) }
       const problem = problemOf(record, key, sessionID)
       if (problem !== undefined) throw new Error(`session cache: not saved: ${problem}`)
       // The view's JSON is the estimate: what IndexedDB keeps is of the same order.
@@ -112,8 +113,8 @@ function cacheOver(backend: Backend, options: Omit<SessionCacheOptions, 'store' 
       if (value === undefined) return undefined
       const problem = problemOf(value, key, sessionID)
       if (problem === undefined) {
-        const { cursor, view, savedAt } = value as StoredRecord
-        return { cursor, view, savedAt }
+        const { cursor, view, savedAt, shape } = value as StoredRecord
+        return shape === undefined ? { cursor, view, savedAt } : { cursor, view, savedAt, shape }
       }
       if (problem !== '') report(new Error(`session cache: dropped an unreadable entry: ${problem}`))
       // A save of this key may be on its way: it replaces the bad entry anyway.

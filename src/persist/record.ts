@@ -1,5 +1,5 @@
 import { plainView } from '../view/list.js'
-import { array, describeIssue, integer, number, object, oneOf, string } from '../protocol/shape.js'
+import { array, describeIssue, integer, number, object, oneOf, optional, string } from '../protocol/shape.js'
 import type { SessionView } from '../view/types.js'
 
 /**
@@ -15,6 +15,8 @@ export interface CachedSession {
   /** The folded view as plain data (view.messages an array), activity as it was when saved. */
   readonly view: SessionView
   readonly savedAt: number
+  /** The server's shape when saved; optional, so entries from before it was kept still load. */
+  readonly shape?: 'unified' | 'split' | undefined
 }
 
 /** All that is ever stored: the entry, its format version, and its own key (a moved value is a miss). */
@@ -34,6 +36,7 @@ const recordShape = object({
   key: string,
   cursor: integer(-1),
   savedAt: number,
+  shape: optional(oneOf(['unified', 'split'])),
   view: object({
     sessionID: string,
     info: object({}),

@@ -1,4 +1,5 @@
 import type { Environment } from '../transport/environment.js'
+import type { ServerShape } from '../transport/shape.js'
 import { withoutActivity } from '../view/fold.js'
 import { plainView } from '../view/list.js'
 import type { SessionView } from '../view/types.js'
@@ -8,6 +9,11 @@ export interface CachedView {
   readonly cursor: number
   readonly view: SessionView
   readonly savedAt: number
+  /**
+   * The server's shape as the connection last knew it: a reload starts from it, so a released
+   * opencode server's live text flows at once instead of after the detection's 1.5 s.
+   */
+  readonly shape?: ServerShape | undefined
 }
 
 /** Where folded views outlive the page (session-stream/persist's `indexedDBCache()` is one). */
@@ -32,7 +38,13 @@ export interface Persistence {
   stop(): void
 }
 
-export function createPersistence(cache: ViewCache, server: string, sessionID: string, env: Environment): Persistence {
+export function createPersistence(
+  cache: ViewCache,
+  server: string,
+  sessionID: string,
+  env: Environment,
+  shape: () => ServerShape | undefined,
+): Persistence {
   let timer: unknown
   /** The load's deadline, cleared by stop() if the handle closes while the cache is read. */
   let wait: unknown
@@ -43,7 +55,7 @@ export function createPersistence(cache: ViewCache, server: string, sessionID: s
     const view = latest
     if (view === undefined || view === saved || view.cursor < 0) return
     saved = view
-    void cache.save(server, sessionID, { cursor: view.cursor, view: plainView(view), savedAt: env.now() })
+    void cache.save(server, sessionID, { cursor: view.cursor, view: plainView(view), savedAt: env.now(), shape: shape() })
   }
   const cancel = () => {
     if (timer !== undefined) env.clearTimeout(timer)

@@ -111,7 +111,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
   const persistence =
     options.cache === undefined || options.after !== undefined
       ? undefined
-      : createPersistence(options.cache.store, options.cache.server, options.sessionID, env)
+      : createPersistence(options.cache.store, options.cache.server, options.sessionID, env, () => status.shape)
   /** Undefined until the cache has been asked (once per handle), then whether that is done. */
   let cacheRead: boolean | undefined = persistence === undefined ? true : undefined
 
@@ -284,6 +284,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
       if (entry !== undefined && !closed && view.cursor < 0 && connection === undefined) {
         setView(entry.view)
         resumeAfter = entry.cursor
+        // The server's shape as it was: the connection starts from it (below) and checks it.
+        setStatus({ ...status, shape: entry.shape })
       }
       if (lifecycle.listened() > 0) start()
     })
@@ -337,8 +339,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
       })
       return
     }
-    // A tab promoted from following knows the server's shape from its leader: telling it again
-    // would leave a split server's fragments unseen for the detection's 1.5 s.
+    // A tab promoted from following knows the server's shape from its leader, a reload from its
+    // cache: telling it again would leave a split server's fragments unseen for the detection's 1.5 s.
     if (options.hub !== undefined && options.hub.shape === undefined && status.shape !== undefined) options.hub.shape = status.shape
     if (options.share !== undefined) {
       const leading = leaderFeed(options.share, options.sessionID, env.random)

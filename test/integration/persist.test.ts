@@ -19,8 +19,8 @@ afterEach(() => {
   cleanup = []
 })
 
-function setup() {
-  const engine = createMockEngine({ heartbeatMs: 200 })
+function setup(shape: 'unified' | 'split' = 'unified') {
+  const engine = createMockEngine({ heartbeatMs: 200, shape })
   const urls: string[] = []
   const held: { release?: () => void } = {}
   let holding = false
@@ -76,6 +76,38 @@ describe('a cached session after a reload', () => {
     expect(new URL(urls.find((url) => url.includes('/event'))!).searchParams.get('after')).toBe(String(cursor))
     hold(false)
     held.release?.()
+    await idleAt(engine, second, id)
+    expect(comparable(second.$view.get())).toEqual(comparable(serverFold(engine, id)))
+  })
+
+  it('starts from the server shape it saved: a released server’s live text flows at once, without the detection wait', async () => {
+    const { engine, client } = setup('split')
+    const cache = memoryCache()
+    const id = engine.createSession({ title: 'split' })
+    engine.startTurn(id, { prompt: 'one', text: 'first answer', chunk: 3, intervalMs: 1 })
+    const first = client(cache).session(id)
+    const stop = first.$view.listen(() => {})
+    await idleAt(engine, first, id)
+    expect(first.$connection.get().shape).toBe('split')
+    stop()
+    first.close()
+    await vi.waitFor(async () => expect((await cache.load('http://mock.test', id))?.shape).toBe('split'))
+
+    // The reload would take a minute to tell the shape by itself; the cache tells it at once.
+    const second = client(cache, { shapeTimeoutMs: 60_000 }).session(id)
+    second.$view.listen(() => {})
+    const turn = engine.startTurn(id, { prompt: 'two', text: 'the second answer, streamed in small pieces', chunk: 2, intervalMs: 10 })!
+    await vi.waitFor(
+      () => {
+        const message = second.$view.get().messages.find((candidate) => candidate.id === turn.assistantMessageID)
+        const text = message?.role === 'assistant' ? message.parts.find((part) => part.type === 'text') : undefined
+        // Live fragments, not just the row that ends the part: some text while it still streams.
+        expect(text?.streaming === true && text.type === 'text' && text.text.length > 0).toBe(true)
+      },
+      { timeout: 5000, interval: 5 },
+    )
+    expect(second.$connection.get().shape).toBe('split')
+    expect(await turn.done).toBe('completed')
     await idleAt(engine, second, id)
     expect(comparable(second.$view.get())).toEqual(comparable(serverFold(engine, id)))
   })

@@ -11,6 +11,7 @@ import {
   waitFor,
 } from './support/helpers.js'
 import { DEFAULT_SCRIPT, startModel, words, type ScriptedModel } from './support/model.js'
+import { memoryCache, serverKey } from '../../src/persist/index.js'
 import { shareAcrossTabs } from '../../src/tabs/index.js'
 import { createFakeWorld } from '../tabs/fakes.js'
 import { startOpencode, type OpencodeServer } from './support/server.js'
@@ -204,6 +205,44 @@ describe('the SDK against the released opencode server', () => {
     expect(streams.filter((stream) => stream.endsWith('/api/event'))).toHaveLength(1)
     expect(streams.filter((stream) => stream.includes(`/session/${id}/`))).toHaveLength(1)
     for (const stop of stops) stop()
+  })
+
+  it('a reload with the cache knows the server is split at once: the next answer streams without the detection wait', async () => {
+    model.script = { ...DEFAULT_SCRIPT, tool: false, reasoning: '', answer: words(40), delayMs: 30 }
+    const cache = memoryCache()
+    const first = client({ cache })
+    const { id } = await first.sessions.create()
+    const before = first.session(id)
+    const stop = before.$view.listen(() => {})
+    await first.sessions.prompt(id, 'Say forty words')
+    await waitFor(before.$view, turnDone(0), 30_000, explain)
+    expect(before.$connection.get().shape).toBe('split')
+    stop()
+    before.close() // saves what it has, with the shape it learned
+    // Saves are asynchronous: wait for the one of the idle view.
+    let saved = await cache.load(serverKey(server.url), id)
+    for (let tries = 0; saved?.view.activity !== 'idle' && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      saved = await cache.load(serverKey(server.url), id)
+    }
+    expect(saved).toMatchObject({ cursor: before.$view.get().cursor, shape: 'split' })
+
+    // The "reload" would take a minute to tell the shape by itself.
+    const second = client({ cache, shapeTimeoutMs: 60_000 })
+    const after = second.session(id)
+    const stops = [after.$view.listen(() => {})]
+    await second.sessions.prompt(id, 'Say forty words again')
+    const streaming = await waitFor(
+      after.$view,
+      (view) => turn(view, 1).steps.some((step) => step.parts.some((part) => part.type === 'text' && part.streaming && part.text.length > 0)),
+      20_000,
+      explain,
+    )
+    expect(streaming.messages.length).toBeGreaterThan(saved!.view.messages.length)
+    expect(after.$connection.get().shape).toBe('split')
+    const done = await waitFor(after.$view, turnDone(1), 30_000, explain)
+    expect(turn(done, 1).steps.at(-1)?.parts[0]).toMatchObject({ type: 'text', text: model.script.answer })
+    for (const unlisten of stops) unlisten()
   })
 
   it('ends the handle of a followed session that is deleted with session-not-found', async () => {

@@ -21,6 +21,9 @@ describe.each(kinds)('%s', (_, make) => {
     expect(loaded).toStrictEqual({ cursor: view.cursor, view: toPlain(view), savedAt: 123 })
     expect(Object.getOwnPropertyDescriptor(loaded!.view, 'messages')).toHaveProperty('value')
     expect(Object.getOwnPropertySymbols(loaded!.view)).toEqual([])
+    // The server's shape, when the connection knew it, comes back with the entry.
+    await cache.save(SERVER, SESSION, { cursor: view.cursor, view, savedAt: 124, shape: 'split' })
+    expect(await cache.load(SERVER, SESSION)).toStrictEqual({ cursor: view.cursor, view: toPlain(view), savedAt: 124, shape: 'split' })
   })
 
   it('misses: another session, another server, nothing saved', async () => {
