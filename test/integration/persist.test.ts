@@ -36,7 +36,18 @@ function setup(shape: 'unified' | 'split' = 'unified') {
     cleanup.push(() => made.close())
     return made
   }
-  return { engine, urls, client, hold: (on: boolean) => (holding = on), held }
+  /** A first visit: a session with one answered turn, followed until idle, then closed (which saves it). */
+  const firstVisit = async (cache: SessionCache, title: string) => {
+    const id = engine.createSession({ title })
+    engine.startTurn(id, { prompt: 'one', text: 'first answer', chunk: 3, intervalMs: 1 })
+    const first = client(cache).session(id)
+    const stop = first.$view.listen(() => {})
+    await idleAt(engine, first, id)
+    stop()
+    first.close()
+    return { id, first }
+  }
+  return { engine, urls, client, firstVisit, hold: (on: boolean) => (holding = on), held }
 }
 
 const idleAt = (engine: MockEngine, handle: SessionHandle, sessionID: string) =>
@@ -50,16 +61,10 @@ const idleAt = (engine: MockEngine, handle: SessionHandle, sessionID: string) =>
 
 describe('a cached session after a reload', () => {
   it('shows the cached transcript before any byte arrives, then resumes after its cursor', async () => {
-    const { engine, urls, client, hold, held } = setup()
+    const { engine, urls, client, firstVisit, hold, held } = setup()
     const cache = memoryCache()
-    const id = engine.createSession({ title: 'cached' })
-    engine.startTurn(id, { prompt: 'one', text: 'first answer', chunk: 3, intervalMs: 1 })
-    const first = client(cache).session(id)
-    const stop = first.$view.listen(() => {})
-    await idleAt(engine, first, id)
+    const { id, first } = await firstVisit(cache, 'cached')
     const cursor = first.$view.get().cursor
-    stop()
-    first.close() // saves what it has
     await vi.waitFor(async () => expect((await cache.load('http://mock.test', id))?.cursor).toBe(cursor))
 
     // The "reload": the server holds its answer back.
@@ -81,16 +86,10 @@ describe('a cached session after a reload', () => {
   })
 
   it('starts from the server shape it saved: a released server’s live text flows at once, without the detection wait', async () => {
-    const { engine, client } = setup('split')
+    const { engine, client, firstVisit } = setup('split')
     const cache = memoryCache()
-    const id = engine.createSession({ title: 'split' })
-    engine.startTurn(id, { prompt: 'one', text: 'first answer', chunk: 3, intervalMs: 1 })
-    const first = client(cache).session(id)
-    const stop = first.$view.listen(() => {})
-    await idleAt(engine, first, id)
+    const { id, first } = await firstVisit(cache, 'split')
     expect(first.$connection.get().shape).toBe('split')
-    stop()
-    first.close()
     await vi.waitFor(async () => expect((await cache.load('http://mock.test', id))?.shape).toBe('split'))
 
     // The reload would take a minute to tell the shape by itself; the cache tells it at once.
