@@ -114,7 +114,8 @@ function cacheOver(backend: Backend, options: Omit<SessionCacheOptions, 'store' 
       const problem = problemOf(value, key, sessionID)
       if (problem === undefined) {
         const { cursor, view, savedAt, shape } = value as StoredRecord
-        return shape === undefined ? { cursor, view, savedAt } : { cursor, view, savedAt, shape }
+        // A shape this version does not know (a later one's) is as good as none.
+        return shape === 'unified' || shape === 'split' ? { cursor, view, savedAt, shape } : { cursor, view, savedAt }
       }
       if (problem !== '') report(new Error(`session cache: dropped an unreadable entry: ${problem}`))
       // A save of this key may be on its way: it replaces the bad entry anyway.

@@ -1,5 +1,5 @@
 import { plainView } from '../view/list.js'
-import { array, describeIssue, integer, number, object, oneOf, optional, string } from '../protocol/shape.js'
+import { array, describeIssue, integer, number, object, oneOf, string } from '../protocol/shape.js'
 import type { SessionView } from '../view/types.js'
 
 /**
@@ -36,7 +36,7 @@ const recordShape = object({
   key: string,
   cursor: integer(-1),
   savedAt: number,
-  shape: optional(oneOf(['unified', 'split'])),
+  // Not checked: a later version may know another shape, and its entry must not be dropped for it.
   view: object({
     sessionID: string,
     info: object({}),

@@ -167,7 +167,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionHandle 
       }
     }
     publishStatus()
-    feed?.flush(view, status, staging === undefined && connection?.synced() === true)
+    feed?.flush(view, status, staging === undefined && connection?.synced() === true, connection?.status().cursor ?? view.cursor)
     // The tab that holds the connection saves; followers only read the cache.
     if (!following && staging === undefined && view.cursor >= 0) persistence?.changed(view)
   }

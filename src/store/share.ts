@@ -30,8 +30,18 @@ type WireStatus = Omit<ConnectionStatus, 'lastError'> & {
  * whose snapshot it holds, so it never folds events onto a view they do not follow from.
  */
 export type ShareMessage =
-  /** `reset`: the epoch began with a history reset, so seqs start again. */
-  | { readonly kind: 'snapshot'; readonly epoch: string; readonly view: SessionView; readonly status: WireStatus; readonly reset?: boolean }
+  /**
+   * `cursor`: where the leader's stream is (past the view's cursor by the rows it could not
+   * fold); `reset`: the epoch began with a history reset, so seqs start again.
+   */
+  | {
+      readonly kind: 'snapshot'
+      readonly epoch: string
+      readonly view: SessionView
+      readonly status: WireStatus
+      readonly cursor?: number
+      readonly reset?: boolean
+    }
   | { readonly kind: 'events'; readonly epoch: string; readonly events: readonly SessionEvent[] }
   | { readonly kind: 'status'; readonly status: WireStatus }
   | { readonly kind: 'end'; readonly error: WireStatus['lastError'] }
@@ -81,6 +91,8 @@ export interface FollowerSink {
  */
 export function followLeader(share: TabShare, sessionID: string, initial: ConnectionStatus, sink: FollowerSink): Connection {
   let status: ConnectionStatus = { ...initial, state: 'connecting', synced: false }
+  /** `status` with this tab's cursor, made once per change so the store can tell nothing changed. */
+  let shown: ConnectionStatus | undefined
   let epoch: string | undefined
   let cursor = initial.cursor
   /** The newest durable seq reported, kept across leaders (they replay from their own views); a history reset clears it. */
@@ -91,6 +103,7 @@ export function followLeader(share: TabShare, sessionID: string, initial: Connec
   const done = new Promise<void>((resolve) => (finish = resolve))
   const setStatus = (wire: WireStatus) => {
     status = { ...wire, lastError: errorFromWire(wire.lastError) }
+    shown = undefined
     sink.changed()
   }
   const close = () => {
@@ -104,7 +117,8 @@ export function followLeader(share: TabShare, sessionID: string, initial: Connec
     if (message.kind === 'snapshot') {
       if (message.epoch !== epoch) {
         epoch = message.epoch
-        cursor = message.view.cursor
+        // The view holds everything up to its cursor, and past it to the stream's only rows it did not fold.
+        cursor = Math.max(message.view.cursor, message.cursor ?? -1)
         if (message.reset === true) reported = -1
         sink.replace(message.view)
       }
@@ -120,7 +134,7 @@ export function followLeader(share: TabShare, sessionID: string, initial: Connec
       }
     } else if (message.kind === 'status') setStatus(message.status)
     else if (message.kind === 'report') {
-      if (message.epoch !== epoch || !isReport(message)) return
+      if (epoch === undefined || message.epoch !== epoch || !isReport(message)) return
       const seq = message.event.durable?.seq
       if (seq !== undefined) {
         // In order with the events (the leader sends those first): everything up to it was given.
@@ -140,7 +154,7 @@ export function followLeader(share: TabShare, sessionID: string, initial: Connec
     }
   })
   return {
-    status: () => (status.cursor === cursor ? status : { ...status, cursor }),
+    status: () => (shown?.cursor === cursor ? shown : (shown = { ...status, cursor })),
     synced: () => status.synced,
     close,
     done,
@@ -151,7 +165,7 @@ export interface LeaderFeed {
   /** A gated event, queued for the next flush's message. */
   event(event: SessionEvent): void
   /** After the store's flush: the queued events go out, then a snapshot if one is owed and ready. */
-  flush(view: SessionView, status: ConnectionStatus, ready: boolean): void
+  flush(view: SessionView, status: ConnectionStatus, ready: boolean, cursor: number): void
   status(status: ConnectionStatus): void
   /** An event the connection reported to the hooks instead of folding it (invalid: with its error): the other tabs report it too. */
   report(event: UnknownEvent, error?: SessionStreamError): void
@@ -177,11 +191,11 @@ export function leaderFeed(share: TabShare, sessionID: string, random: () => num
     event(event) {
       outbox.push(event)
     },
-    flush(view, status, ready) {
+    flush(view, status, ready, cursor) {
       send()
       if (!owed || !ready) return
       owed = false
-      share.publish(sessionID, { kind: 'snapshot', epoch, view: plainView(view), status: statusToWire(status), reset } satisfies ShareMessage)
+      share.publish(sessionID, { kind: 'snapshot', epoch, view: plainView(view), status: statusToWire(status), cursor, reset } satisfies ShareMessage)
       reset = false
     },
     status(status) {

@@ -110,6 +110,8 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
   const hub = options.hub ?? hubFor({ ...options, fetch: fetchFn, environment: env })
 
   let synced = false
+  /** Whether this attempt's session stream sent its snapshot (an activity answer, delivered first, is not one). */
+  let snapshotTaken = false
   /** The last activity status delivered (a split server's answers repeat it). */
   let lastActivity: string | undefined
   let closed = false
@@ -145,7 +147,7 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
       if (closed || (synced && status === lastActivity)) return
       // The server cannot say where its history ends here: the cursor stands in, so no reset is inferred.
       const activity = { id: `activity_${env.now()}`, type: 'session.activity', data: { timestamp: env.now(), sessionID: options.sessionID, status, cutoff: cursor } } as const
-      void (async () => deliver(activity))()
+      void (async () => deliver(activity, false))()
     },
     restart: (reason) => stream.restart(new SessionStreamError('stream-ended', reason)),
     deleted: () => stream.stop(new SessionStreamError('session-not-found', 'the session was deleted')),
@@ -171,7 +173,7 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
     maxStrikes: options.maxProtocolRetries ?? 5,
     deadlines: () => shape.deadlines(connectTimeoutMs, idleTimeoutMs),
     onAttempt: () => {
-      synced = false
+      synced = snapshotTaken = false
       shape.attempt()
     },
     onOpen: () => shape.opened(),
@@ -244,13 +246,17 @@ export function openConnection(options: ConnectionOptions, sink: ConnectionSink)
     } else if (!shape.duplicate(decoded.event)) return deliver(decoded.event)
   }
 
-  function deliver(event: SessionEvent): void | Promise<void> {
+  function deliver(event: SessionEvent, fromStream = true): void | Promise<void> {
     if (event.type === 'session.activity') {
       lastActivity = event.data.status
-      // Only an attempt's first activity is the snapshot taken at its cutoff; later ones are
-      // transitions, whatever cutoff a server repeats in them.
-      if (!synced && isHistoryReset(cursor, event.data.cutoff)) {
-        throw new SessionStreamError('history-reset', `server history ends at seq ${event.data.cutoff}, behind the cursor ${cursor}`)
+      // Only the first activity an attempt's stream sends is the snapshot taken at its cutoff;
+      // later ones are transitions, whatever cutoff a server repeats in them. An activity answer
+      // delivered before it (a connection that started split: a remembered verdict) is not one.
+      if (fromStream && !snapshotTaken) {
+        snapshotTaken = true
+        if (isHistoryReset(cursor, event.data.cutoff)) {
+          throw new SessionStreamError('history-reset', `server history ends at seq ${event.data.cutoff}, behind the cursor ${cursor}`)
+        }
       }
       if (!synced) {
         synced = true

@@ -24,6 +24,9 @@ describe.each(kinds)('%s', (_, make) => {
     // The server's shape, when the connection knew it, comes back with the entry.
     await cache.save(SERVER, SESSION, { cursor: view.cursor, view, savedAt: 124, shape: 'split' })
     expect(await cache.load(SERVER, SESSION)).toStrictEqual({ cursor: view.cursor, view: toPlain(view), savedAt: 124, shape: 'split' })
+    // A shape a later version may know: the entry loads, the shape as unknown.
+    await cache.save(SERVER, SESSION, { cursor: view.cursor, view, savedAt: 125, shape: 'sideways' as never })
+    expect(await cache.load(SERVER, SESSION)).toStrictEqual({ cursor: view.cursor, view: toPlain(view), savedAt: 125 })
   })
 
   it('misses: another session, another server, nothing saved', async () => {

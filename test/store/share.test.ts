@@ -107,6 +107,12 @@ describe('following the leading tab', () => {
     expect(f.reported).toEqual(['unknown session.next.future', 'invalid session.next.future invalid-event: invalid data'])
     // Its cursor is what it was given, so it would resume after the reported rows.
     expect(f.connection.status().cursor).toBe(3)
+    // A new leader's snapshot says where its stream is: past its view by the rows it did not fold,
+    // so a tab promoted after it does not replay them.
+    f.send({ kind: 'snapshot', epoch: 'a2', view: viewAt(1), status: wire, cursor: 3 })
+    expect(f.connection.status().cursor).toBe(3)
+    f.send({ kind: 'events', epoch: 'a2', events: [row(3), row(4)] })
+    expect(f.events.map(key)).toEqual([4])
     // A new leader that was behind replays them: not reported again.
     f.send({ kind: 'snapshot', epoch: 'b', view: viewAt(1), status: wire })
     f.send({ kind: 'report', epoch: 'b', event: odd(2), error: null })
@@ -120,7 +126,16 @@ describe('following the leading tab', () => {
     f.send({ kind: 'report', epoch: 'c', event: undefined, error: null } as never)
     f.send({ kind: 'report', epoch: 'c', event: odd(9), error: { message: 'no code' } } as never)
     expect(f.reported).toHaveLength(3)
-    expect(f.events).toEqual([])
+    expect(f.events.map(key)).toEqual([4])
+  })
+
+  it('takes no report before its first snapshot, whatever epoch the report names', () => {
+    const f = follow()
+    const odd = { ...row(5), type: 'session.next.future' } as unknown as UnknownEvent
+    // An older app's report names no epoch; before a snapshot this tab follows none either.
+    f.send({ kind: 'report', event: odd, error: null } as never)
+    expect(f.reported).toEqual([])
+    expect(f.connection.status().cursor).toBe(-1)
   })
 
   it('ignores what is not one of its messages', () => {
@@ -137,19 +152,19 @@ describe('leading', () => {
     const { share, published } = fakeShare()
     const feed = leaderFeed(share, 'ses_test', () => 0.5)
     feed.event(row(1))
-    feed.flush(viewAt(1), status, false)
+    feed.flush(viewAt(1), status, false, 1)
     expect(published.map((m) => m.kind)).toEqual(['events'])
-    feed.flush(viewAt(1), status, true)
+    feed.flush(viewAt(1), status, true, 1)
     expect(published.map((m) => m.kind)).toEqual(['events', 'snapshot'])
     const first = published[1]!.kind === 'snapshot' ? published[1]!.epoch : ''
-    feed.flush(viewAt(1), status, true)
+    feed.flush(viewAt(1), status, true, 1)
     expect(published).toHaveLength(2)
     feed.join()
     feed.event(live('session.next.text.delta', { assistantMessageID: 'a', textID: 't', delta: 'x' }))
-    feed.flush(viewAt(1), status, true)
+    feed.flush(viewAt(1), status, true, 1)
     expect(published.map((m) => m.kind)).toEqual(['events', 'snapshot', 'events', 'snapshot'])
     feed.reset()
-    feed.flush(viewAt(0), status, true)
+    feed.flush(viewAt(0), status, true, 0)
     const last = published.at(-1)!
     expect(last.kind === 'snapshot' && last.epoch !== first).toBe(true)
   })
@@ -170,10 +185,11 @@ describe('leading', () => {
     ])
     // Plain data: it crosses a BroadcastChannel as it is.
     expect(structuredClone(published)).toEqual(published)
-    feed.flush(viewAt(2), status, true)
-    expect(published.at(-1)).toMatchObject({ kind: 'snapshot', reset: false })
+    // Its stream is past the view by the rows it did not fold: the snapshot says so.
+    feed.flush(viewAt(1), status, true, 3)
+    expect(published.at(-1)).toMatchObject({ kind: 'snapshot', cursor: 3, reset: false })
     feed.reset()
-    feed.flush(viewAt(-1), status, true)
+    feed.flush(viewAt(-1), status, true, -1)
     expect(published.at(-1)).toMatchObject({ kind: 'snapshot', reset: true })
   })
 })

@@ -196,6 +196,32 @@ describe('telling the server shape apart (auto)', () => {
   })
 })
 
+describe('a remembered verdict that is wrong now', () => {
+  it('a connection that starts split still reads its stream’s first snapshot as one: a history reset is not missed', async () => {
+    const server = splitServer()
+    const { env, hub } = sharedHub(server)
+    // As a reload's cache or another session would have it; the server has since become unified.
+    hub.shape = 'split'
+    const events: SessionEvent[] = []
+    let resets = 0
+    const connection = openConnection(
+      { baseUrl: 'http://server.test', sessionID: SESSION, fetch: server.fetch, environment: env.environment, hub, after: 5 },
+      { event: (event) => void events.push(event), reset: () => void resets++ },
+    )
+    await vi.advanceTimersByTimeAsync(10)
+    // The activity answer came first and vouches for the attempt...
+    expect(events.map((event) => event.type)).toEqual(['session.activity'])
+    expect(connection.status().synced).toBe(true)
+    // ...but the stream's own snapshot says its history ends at 2, behind the cursor 5.
+    server.session.last.send(activity('idle', 2))
+    await vi.advanceTimersByTimeAsync(10)
+    expect(resets).toBe(1)
+    expect(new URL(server.session.requests.at(-1)!.url).searchParams.has('after')).toBe(false)
+    connection.close()
+    hub.close()
+  })
+})
+
 describe('following a split server', () => {
   it('takes this session’s fragments from the server-wide stream, ignores other sessions’ and other types, and never delivers one twice', async () => {
     const server = splitServer()
