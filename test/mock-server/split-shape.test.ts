@@ -120,7 +120,8 @@ describe.each([
       const h = await use()
       const sessionID = h.engine.createSession()
       const crashed = h.fetch(streamPath(sessionID))
-      await sleep(50)
+      // Restart only once the request waits at the server: a fixed sleep lost that race on a busy machine.
+      await vi.waitFor(() => expect(h.engine.stats().streams).toBe(1))
       h.engine.restart()
       expect(await rejects(crashed)).toBe(true)
       const aborter = new AbortController()
