@@ -118,26 +118,10 @@ async function bare(seeded: Seeded): Promise<Sample> {
   const started = now()
   const controller = new AbortController()
   const response = await fetch(`${seeded.url}/api/session/${seeded.sessionID}/event`, { signal: controller.signal })
-  const reader = response.body!.getReader()
-  const decoder = new TextDecoder()
-  let synced = false
-  let rows = 0
-  const parser = createParser({
-    onEvent: ({ data }) => {
-      const event = JSON.parse(data) as { type: string; durable?: unknown }
-      if (event.durable !== undefined) rows++
-      if (event.type === 'session.activity') synced = true
-    },
-  })
-  for (;;) {
-    if (synced) break
-    const { value, done } = await reader.read()
-    if (done) throw new Error('stream ended')
-    parser.feed(decoder.decode(value, { stream: true }))
-  }
+  const { rows, cancel } = await readToSnapshot(response.body!, 'nothing')
   const elapsed = now() - started
   controller.abort()
-  await reader.cancel().catch(() => {})
+  await cancel()
   if (rows !== seeded.lastSeq) throw new Error(`bare replay saw ${rows} rows`)
   return { ms: elapsed, peak: watch.stop() - before }
 }
@@ -189,14 +173,27 @@ const shown = (data: Readonly<Record<string, unknown>>): unknown[] =>
  * into the old generation, which a floor that drops its objects never does.
  */
 async function memoryFloor(replay: Replay, keep: Keep = 'nothing'): Promise<number> {
-  const kept: unknown[] = []
   // Each run starts from a settled heap: none pays for collecting the one before it.
   await settledHeap()
   const feed = createFeed()
   const started = now()
   const response = await feed.fetch('http://bench.invalid')
   void pushChunks(feed, replay.chunks)
-  const reader = response.body!.getReader()
+  const { rows, kept, cancel } = await readToSnapshot(response.body!, keep)
+  const elapsed = now() - started
+  await cancel()
+  if (rows !== replay.lastSeq || (keep !== 'nothing' && kept < replay.messages)) throw new Error(`in-memory floor saw ${rows} rows`)
+  return elapsed
+}
+
+/**
+ * The floor's reading, over the network or from memory: eventsource-parser and JSON.parse of
+ * every frame until the activity snapshot, keeping what `keep` says. Returns the durable rows
+ * seen and how many values were kept.
+ */
+async function readToSnapshot(body: ReadableStream<Uint8Array>, keep: Keep): Promise<{ rows: number; kept: number; cancel(): Promise<void> }> {
+  const kept: unknown[] = []
+  const reader = body.getReader()
   const decoder = new TextDecoder()
   let synced = false
   let rows = 0
@@ -210,13 +207,12 @@ async function memoryFloor(replay: Replay, keep: Keep = 'nothing'): Promise<numb
     },
   })
   while (!synced) {
-    const { value } = await reader.read()
-    if (value !== undefined) parser.feed(decoder.decode(value, { stream: true }))
+    const { value, done } = await reader.read()
+    if (done) throw new Error('stream ended before the snapshot')
+    parser.feed(decoder.decode(value, { stream: true }))
   }
-  const elapsed = now() - started
-  await reader.cancel()
-  if (rows !== replay.lastSeq || (keep !== 'nothing' && kept.length < replay.messages)) throw new Error(`in-memory floor saw ${rows} rows`)
-  return elapsed
+  // Cancelled by the caller, once its clock has stopped.
+  return { rows, kept: kept.length, cancel: () => reader.cancel().catch(() => {}) }
 }
 
 /** Our client in memory, the SDK's default scheduler, until the snapshot is shown. */

@@ -112,16 +112,11 @@ describe('a cached session after a reload', () => {
   })
 
   it('drops the entry on a history reset and rebuilds from the server', async () => {
-    const { engine, client } = setup()
+    const { engine, client, firstVisit } = setup()
     const cache = memoryCache()
-    const id = engine.createSession({ title: 'reset' })
-    engine.startTurn(id, { prompt: 'one', text: 'answer', chunk: 3, intervalMs: 1 })
-    const first = client(cache).session(id)
-    first.$view.listen(() => {})
-    await idleAt(engine, first, id)
+    const { id, first } = await firstVisit(cache, 'reset')
     // A cache from a history the server no longer has: a cursor far past its end.
     const stale = first.$view.get()
-    first.close()
     await cache.save('http://mock.test', id, { cursor: stale.cursor + 1000, view: { ...stale, messages: stale.messages, cursor: stale.cursor + 1000 }, savedAt: 1 })
     expect((await cache.load('http://mock.test', id))?.cursor).toBe(stale.cursor + 1000)
     const second = client(cache).session(id)
@@ -134,14 +129,9 @@ describe('a cached session after a reload', () => {
   })
 
   it('drops the entry when the session is deleted', async () => {
-    const { engine, client } = setup()
+    const { engine, client, firstVisit } = setup()
     const cache = memoryCache()
-    const id = engine.createSession({ title: 'deleted' })
-    engine.startTurn(id, { prompt: 'one', text: 'answer', chunk: 3, intervalMs: 1 })
-    const handle = client(cache).session(id)
-    handle.$view.listen(() => {})
-    await idleAt(engine, handle, id)
-    handle.close()
+    const { id } = await firstVisit(cache, 'deleted')
     await vi.waitFor(async () => expect(await cache.load('http://mock.test', id)).toBeDefined())
     engine.deleteSession(id)
     const again = client(cache).session(id)

@@ -20,13 +20,8 @@ describe('close (requirement 7)', () => {
   })
 
   it('a follower waiting in line, silence timer armed and waiting to be shown, leaves nothing behind', async () => {
-    const { world, open } = createHarness()
-    const a = open({ name: 'a' })
-    await world.settle()
-    const b = open({ name: 'b', visible: false })
-    b.want('s')
-    await world.settle()
-    a.tab.freeze()
+    const { world, frozenLeaderHiddenFollower } = createHarness()
+    const { b } = await frozenLeaderHiddenFollower()
     await world.advance(SILENCE + 1) // b waits to be shown
     expect(b.tab.resources().visibleListeners).toBe(1)
     b.coordinator.close()

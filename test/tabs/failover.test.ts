@@ -122,13 +122,8 @@ describe('frozen leader (requirement 5)', () => {
   })
 
   it('a hidden tab never steals; once shown it waits a short grace, then steals', async () => {
-    const { world, open } = createHarness()
-    const a = open({ name: 'a' })
-    await world.settle()
-    const b = open({ name: 'b', visible: false })
-    b.want('s')
-    await world.settle()
-    a.tab.freeze()
+    const { world, frozenLeaderHiddenFollower } = createHarness()
+    const { b } = await frozenLeaderHiddenFollower()
     await world.advance(SILENCE * 20)
     expect(b.coordinator.role()).toBe('follower')
     b.tab.setVisible(true)
@@ -139,13 +134,8 @@ describe('frozen leader (requirement 5)', () => {
   })
 
   it('a hidden tab that hears its leader before it is shown does not steal', async () => {
-    const { world, open } = createHarness()
-    const a = open({ name: 'a' })
-    await world.settle()
-    const b = open({ name: 'b', visible: false })
-    b.want('s')
-    await world.settle()
-    a.tab.freeze()
+    const { world, frozenLeaderHiddenFollower } = createHarness()
+    const { a, b } = await frozenLeaderHiddenFollower()
     await world.advance(SILENCE * 2)
     await a.tab.thaw() // the leader comes back: its alive reaches b
     await world.advance(SILENCE / 3)

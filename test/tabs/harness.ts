@@ -58,5 +58,15 @@ export function createHarness() {
     }
     return opened
   }
-  return { world, open, openSettled, leaders }
+  /** A leader `a`, a hidden tab `b` that wants session 's' behind it, then `a` frozen: nobody speaks. */
+  const frozenLeaderHiddenFollower = async (): Promise<{ a: Opened; b: Opened }> => {
+    const a = open({ name: 'a' })
+    await world.settle()
+    const b = open({ name: 'b', visible: false })
+    b.want('s')
+    await world.settle()
+    a.tab.freeze()
+    return { a, b }
+  }
+  return { world, open, openSettled, leaders, frozenLeaderHiddenFollower }
 }

@@ -66,6 +66,16 @@ function connect(server: ReturnType<typeof splitServer>, options: Partial<Connec
   return { env, events, fragments, connection, activities, status: () => connection.status() }
 }
 
+/** A split session that runs, followed with long liveness deadlines (so no reconnect asks in between), its first answer in. */
+async function runningSplit() {
+  const server = splitServer()
+  server.running.add(SESSION)
+  const c = connect(server, { shape: 'split', idleTimeoutMs: 3_600_000 })
+  await settle()
+  expect(c.activities()).toEqual(['running'])
+  return { server, c }
+}
+
 const step = (seq: number, id = 'msg_a') =>
   durable('session.next.step.started', seq, { assistantMessageID: id, agent: 'build', model: { id: 'm', providerID: 'p' } })
 const textStarted = (seq: number, id = 'msg_a') => durable('session.next.text.started', seq, { assistantMessageID: id, textID: 'text-0' })
@@ -327,11 +337,7 @@ describe('following a split server', () => {
   })
 
   it('delivers an activity answer only when it says something new on this attempt (a repeated running would mark streaming parts incomplete)', async () => {
-    const server = splitServer()
-    server.running.add(SESSION)
-    const c = connect(server, { shape: 'split', idleTimeoutMs: 3_600_000 })
-    await settle()
-    expect(c.activities()).toEqual(['running'])
+    const { server, c } = await runningSplit()
     // A tool turn's first step ends while the run goes on: asked again, still running.
     const asked = server.activeRequests
     server.session.last.send(step(1), stepEnded(2))
@@ -346,12 +352,7 @@ describe('following a split server', () => {
   })
 
   it('asks for activity every 20 s while running, and stops asking once idle', async () => {
-    const server = splitServer()
-    server.running.add(SESSION)
-    // Long liveness deadlines, so no reconnect asks in between.
-    const c = connect(server, { shape: 'split', idleTimeoutMs: 3_600_000 })
-    await settle()
-    expect(c.activities()).toEqual(['running'])
+    const { server, c } = await runningSplit()
     const asked = server.activeRequests
     await vi.advanceTimersByTimeAsync(19_000)
     expect(server.activeRequests).toBe(asked)
